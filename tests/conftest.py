@@ -1,0 +1,130 @@
+"""Shared fixtures: an isolated HOME/config/cache per test, fixture loading, an in-process CLI."""
+
+import io
+import json
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Dict, List, Optional
+
+import pytest
+import responses
+
+from vibeusage.cli import Terminal, run
+
+FIXTURES = Path(__file__).parent / "fixtures"
+USAGE_URL = "https://api.anthropic.com/api/oauth/usage"
+
+#: Variables that would let a test see the real machine's state or change the output.
+_SCRUBBED = (
+    "CLAUDE_CONFIG_DIR",
+    "NO_COLOR",
+    "VIBEUSAGE_NO_COLOR",
+    "VIBEUSAGE_ENABLED_PROVIDERS",
+    "XDG_CONFIG_HOME",
+    "XDG_CACHE_HOME",
+    "HTTPS_PROXY",
+    "HTTP_PROXY",
+    "https_proxy",
+    "http_proxy",
+)
+
+
+def load_fixture(relative: str) -> Any:
+    """The parsed JSON of ``tests/fixtures/<relative>``."""
+    return json.loads((FIXTURES / relative).read_text(encoding="utf-8"))
+
+
+@dataclass
+class Home:
+    """The temporary home of one test, with vibeusage's dirs pointed inside it."""
+
+    root: Path
+    config_dir: Path
+    cache_dir: Path
+
+    @property
+    def claude_credentials(self) -> Path:
+        return self.root / ".claude" / ".credentials.json"
+
+    def write_claude_credentials(self, **overrides: Any) -> Dict[str, Any]:
+        """Write Claude Code's credentials file (the real fixture shape, with overrides)."""
+        data = load_fixture("claude/credentials.json")
+        data["claudeAiOauth"].update(overrides)
+        self.claude_credentials.parent.mkdir(parents=True, exist_ok=True)
+        self.claude_credentials.write_text(json.dumps(data), encoding="utf-8")
+        return data
+
+    def write_config(self, text: str) -> Path:
+        self.config_dir.mkdir(parents=True, exist_ok=True)
+        path = self.config_dir / "config.toml"
+        path.write_text(text, encoding="utf-8")
+        return path
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Home:
+    """Point HOME, VIBEUSAGE_CONFIG_DIR and VIBEUSAGE_CACHE_DIR at a temporary tree."""
+    root = tmp_path / "home"
+    root.mkdir()
+    result = Home(root, tmp_path / "config", tmp_path / "cache")
+    monkeypatch.setenv("HOME", str(root))
+    monkeypatch.setenv("USERPROFILE", str(root))
+    monkeypatch.setenv("VIBEUSAGE_CONFIG_DIR", str(result.config_dir))
+    monkeypatch.setenv("VIBEUSAGE_CACHE_DIR", str(result.cache_dir))
+    for name in _SCRUBBED:
+        monkeypatch.delenv(name, raising=False)
+    return result
+
+
+@dataclass
+class CliResult:
+    code: int
+    out: str
+    err: str
+
+    def json(self) -> Any:
+        return json.loads(self.out)
+
+
+class _TtyStringIO(io.StringIO):
+    def __init__(self, tty: bool) -> None:
+        super().__init__()
+        self._tty = tty
+
+    def isatty(self) -> bool:
+        return self._tty
+
+    @property
+    def encoding(self) -> str:  # type: ignore[override]
+        return "utf-8"
+
+
+@pytest.fixture
+def cli(home: Home) -> Callable[..., CliResult]:
+    """Run ``vibeusage`` in-process: ``cli("--json", "claude")`` -> CliResult.
+
+    ``tty=True`` makes stdout and stderr look like a terminal; ``clock`` freezes time.
+    """
+
+    def invoke(*argv: str, tty: bool = False, clock: Optional[Callable[[], Any]] = None) -> CliResult:
+        out, err = _TtyStringIO(tty), _TtyStringIO(tty)
+        code = run(list(argv), Terminal(out, err), os.environ, clock=clock)
+        return CliResult(code, out.getvalue(), err.getvalue())
+
+    return invoke
+
+
+@pytest.fixture
+def mocked() -> Any:
+    """A strict ``responses`` mock: unmatched requests fail, unused mocks are allowed."""
+    with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+        yield mock
+
+
+def all_text(result: CliResult) -> str:
+    return result.out + result.err
+
+
+def lines(text: str) -> List[str]:
+    return [line for line in text.splitlines() if line.strip()]

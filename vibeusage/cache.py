@@ -1,0 +1,120 @@
+"""Snapshot cache (last good data per provider) and the persisted failure gate (DESIGN.md §5)."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, List, Optional, Tuple
+
+from .models import SCHEMA_VERSION, UsageSnapshot
+from .store import atomic_write_json, read_json
+from .timeparse import parse_iso
+
+#: Consecutive failures within FAILURE_WINDOW that close the gate for FAILURE_BACKOFF.
+FAILURE_LIMIT = 3
+FAILURE_WINDOW = timedelta(minutes=10)
+FAILURE_BACKOFF = timedelta(minutes=5)
+
+
+class SnapshotCache:
+    """``<cache>/snapshots/<provider>.json``, written atomically after every success."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def path(self, provider_id: str) -> Path:
+        return self.directory / f"{provider_id}.json"
+
+    def load(self, provider_id: str) -> Optional[UsageSnapshot]:
+        """The cached snapshot, or None when absent or unreadable (a bad file is ignored)."""
+        data = read_json(self.path(provider_id))
+        if not isinstance(data, dict) or data.get("schema_version") != SCHEMA_VERSION:
+            return None
+        try:
+            snapshot = UsageSnapshot.from_dict(data.get("snapshot"))  # type: ignore[arg-type]
+        except ValueError:
+            return None
+        return snapshot if snapshot.provider == provider_id else None
+
+    def save(self, snapshot: UsageSnapshot) -> None:
+        document = {
+            "schema_version": SCHEMA_VERSION,
+            "snapshot": snapshot.to_dict(snapshot.fetched_at),
+        }
+        atomic_write_json(self.path(snapshot.provider), document, mode=0o600)
+
+
+@dataclass(frozen=True)
+class GateState:
+    """Recent failures and, when closed, until when no request is made."""
+
+    failures: Tuple[datetime, ...] = ()
+    closed_until: Optional[datetime] = None
+    reason: Optional[str] = None
+
+    def is_closed(self, now: datetime) -> bool:
+        return self.closed_until is not None and now < self.closed_until
+
+
+class FailureGate:
+    """``<cache>/gate/<provider>.json``: back off after rate limits and repeated failures."""
+
+    def __init__(self, directory: Path) -> None:
+        self.directory = directory
+
+    def path(self, provider_id: str) -> Path:
+        return self.directory / f"{provider_id}.json"
+
+    def load(self, provider_id: str) -> GateState:
+        data = read_json(self.path(provider_id))
+        if not isinstance(data, dict):
+            return GateState()
+        failures_raw: Any = data.get("failures")
+        failures: List[datetime] = []
+        if isinstance(failures_raw, list):
+            failures = [t for t in (parse_iso(v) for v in failures_raw) if t is not None]
+        reason = data.get("reason")
+        return GateState(
+            failures=tuple(failures),
+            closed_until=parse_iso(data.get("closed_until")),
+            reason=reason if isinstance(reason, str) else None,
+        )
+
+    def _save(self, provider_id: str, state: GateState) -> None:
+        atomic_write_json(
+            self.path(provider_id),
+            {
+                "failures": [t.isoformat() for t in state.failures],
+                "closed_until": state.closed_until.isoformat() if state.closed_until else None,
+                "reason": state.reason,
+            },
+            mode=0o600,
+        )
+
+    def record_success(self, provider_id: str) -> None:
+        if self.path(provider_id).exists():
+            try:
+                self.path(provider_id).unlink()
+            except OSError:
+                pass
+
+    def record_failure(
+        self,
+        provider_id: str,
+        now: datetime,
+        reason: str,
+        retry_after: Optional[float] = None,
+    ) -> GateState:
+        """Note a failed request; close the gate on a rate limit or too many failures."""
+        previous = self.load(provider_id)
+        failures = tuple(t for t in previous.failures if now - t < FAILURE_WINDOW) + (now,)
+        closed_until: Optional[datetime] = None
+        if retry_after is not None:
+            closed_until = now + timedelta(seconds=retry_after)
+        elif len(failures) >= FAILURE_LIMIT:
+            closed_until = now + FAILURE_BACKOFF
+            reason = f"{len(failures)} failures in a row ({reason})"
+        if closed_until is not None:
+            failures = ()
+        state = GateState(failures, closed_until, reason if closed_until else None)
+        self._save(provider_id, state)
+        return state

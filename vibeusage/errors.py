@@ -1,0 +1,340 @@
+"""Error taxonomy, the classifier that turns failures into it, and the exit-code mapping."""
+
+import enum
+import re
+from datetime import datetime, timezone
+from typing import Any, Dict, Iterable, Optional
+
+from .timeparse import parse_iso, utcnow
+
+#: Retry-After of 0 or missing on a 429 means "back off for this long".
+DEFAULT_RETRY_AFTER = 300.0
+
+
+class ExitCode(enum.IntEnum):
+    """Process exit codes (DESIGN.md §8)."""
+
+    OK = 0
+    ERROR = 1
+    AUTH = 2
+    NETWORK = 3
+    INVALID_INPUT = 4
+    PARTIAL = 5
+    INTERRUPTED = 130
+
+
+class ErrorCategory(str, enum.Enum):
+    AUTHENTICATION = "authentication"
+    AUTHORIZATION = "authorization"
+    RATE_LIMITED = "rate_limited"
+    NETWORK = "network"
+    PROVIDER = "provider"
+    PARSE = "parse"
+    CONFIGURATION = "configuration"
+    NOT_FOUND = "not_found"
+    UNKNOWN = "unknown"
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return _EXIT_CODES.get(self, ExitCode.ERROR)
+
+
+_EXIT_CODES = {
+    ErrorCategory.AUTHENTICATION: ExitCode.AUTH,
+    ErrorCategory.AUTHORIZATION: ExitCode.AUTH,
+    ErrorCategory.RATE_LIMITED: ExitCode.NETWORK,
+    ErrorCategory.NETWORK: ExitCode.NETWORK,
+    ErrorCategory.CONFIGURATION: ExitCode.INVALID_INPUT,
+}
+
+
+class Severity(str, enum.Enum):
+    FATAL = "fatal"
+    RECOVERABLE = "recoverable"
+    TRANSIENT = "transient"
+    WARNING = "warning"
+
+
+#: What a user can do about each category when the strategy has nothing more precise.
+REMEDIATIONS = {
+    ErrorCategory.AUTHENTICATION: "Log in again with the provider's own tool, then retry.",
+    ErrorCategory.AUTHORIZATION: "This account or token may not have access to usage data.",
+    ErrorCategory.RATE_LIMITED: "The provider is rate limiting usage reads; wait and retry.",
+    ErrorCategory.NETWORK: (
+        "Check the network connection; behind a proxy set HTTPS_PROXY "
+        "(and REQUESTS_CA_BUNDLE for a private CA)."
+    ),
+    ErrorCategory.PROVIDER: "The provider's service had a problem; retry later.",
+    ErrorCategory.PARSE: (
+        "The provider answered in an unexpected format; retry later, and report it "
+        "with `--debug` output if it persists."
+    ),
+    ErrorCategory.CONFIGURATION: "Fix the configuration file or the command line.",
+    ErrorCategory.NOT_FOUND: "The requested resource does not exist.",
+    ErrorCategory.UNKNOWN: "Retry with `--debug` to see what went wrong.",
+}
+
+_SEVERITIES = {
+    ErrorCategory.RATE_LIMITED: Severity.TRANSIENT,
+    ErrorCategory.NETWORK: Severity.TRANSIENT,
+    ErrorCategory.PROVIDER: Severity.TRANSIENT,
+    ErrorCategory.CONFIGURATION: Severity.FATAL,
+}
+
+
+class VibeusageError(Exception):
+    """A failure explained for a user: message, category, severity and what to do."""
+
+    def __init__(
+        self,
+        message: str,
+        category: ErrorCategory = ErrorCategory.UNKNOWN,
+        *,
+        severity: Optional[Severity] = None,
+        remediation: Optional[str] = None,
+        provider: Optional[str] = None,
+        retry_after: Optional[float] = None,
+        status_code: Optional[int] = None,
+        timestamp: Optional[datetime] = None,
+    ) -> None:
+        self.message = redact(message)
+        self.category = category
+        self.severity = severity or _SEVERITIES.get(category, Severity.RECOVERABLE)
+        self.remediation = redact(remediation) if remediation else REMEDIATIONS[category]
+        self.provider = provider
+        self.retry_after = retry_after
+        self.status_code = status_code
+        self.timestamp = timestamp or utcnow()
+        super().__init__(self.message)
+
+    @property
+    def exit_code(self) -> ExitCode:
+        return self.category.exit_code
+
+    def for_provider(self, provider: str) -> "VibeusageError":
+        """Tag the error with the provider it belongs to (in place) and return it."""
+        if self.provider is None:
+            self.provider = provider
+        return self
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The ERROR object of the JSON contract."""
+        return {
+            "message": self.message,
+            "category": self.category.value,
+            "severity": self.severity.value,
+            "provider": self.provider,
+            "remediation": self.remediation,
+            "timestamp": self.timestamp.isoformat(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Dict[str, Any]) -> "VibeusageError":
+        try:
+            category = ErrorCategory(data.get("category"))
+        except ValueError:
+            category = ErrorCategory.UNKNOWN
+        try:
+            severity: Optional[Severity] = Severity(data.get("severity"))
+        except ValueError:
+            severity = None
+        return cls(
+            str(data.get("message") or "unknown error"),
+            category,
+            severity=severity,
+            remediation=data.get("remediation") or None,
+            provider=data.get("provider") or None,
+            timestamp=parse_iso(data.get("timestamp")),
+        )
+
+
+class ConfigError(VibeusageError):
+    """An invalid configuration file, environment value or argument (exit code 4)."""
+
+    def __init__(self, message: str, remediation: Optional[str] = None) -> None:
+        super().__init__(message, ErrorCategory.CONFIGURATION, remediation=remediation)
+
+
+# --- secrets ---------------------------------------------------------------------------
+
+_SECRET_PATTERNS = (
+    # Anthropic / OpenAI style keys and session keys: sk-ant-oat01-..., sk-ant-sid01-..., sk-...
+    re.compile(r"\b(sk-[A-Za-z0-9]+-?)[A-Za-z0-9_\-]{6,}([A-Za-z0-9]{4})\b"),
+    # GitHub tokens
+    re.compile(r"\b(gh[opusr]_)[A-Za-z0-9]{8,}([A-Za-z0-9]{4})\b"),
+    # JWTs
+    re.compile(r"\b(eyJ)[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+()"),
+    # Authorization header values
+    re.compile(r"(?i)\b(bearer\s+|authorization:\s*token\s+)[A-Za-z0-9._~+/=\-]{8,}()"),
+)
+
+
+def mask_secret(secret: str) -> str:
+    """A recognisable but useless form of a secret: ``sk-ant-…4f2a``."""
+    if len(secret) <= 12:
+        return "…"
+    prefix = secret[: secret.find("-", 3) + 1] if secret.startswith("sk-") else secret[:4]
+    return f"{prefix[:12]}…{secret[-4:]}"
+
+
+def redact(text: str, secrets: Iterable[str] = ()) -> str:
+    """Remove anything that looks like a credential from text meant for a user."""
+    for secret in secrets:
+        if secret and len(secret) >= 8:
+            text = text.replace(secret, mask_secret(secret))
+    for pattern in _SECRET_PATTERNS:
+        text = pattern.sub(lambda m: f"{m.group(1)}…{m.group(2)}", text)
+    return text
+
+
+# --- classification ----------------------------------------------------------------------
+
+
+def parse_retry_after(value: Optional[str], now: Optional[datetime] = None) -> float:
+    """Seconds to wait from a Retry-After header (seconds or HTTP date); 0/missing -> default."""
+    if value is None or not value.strip():
+        return DEFAULT_RETRY_AFTER
+    text = value.strip()
+    try:
+        seconds = float(text)
+    except ValueError:
+        from email.utils import parsedate_to_datetime
+
+        try:
+            when = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return DEFAULT_RETRY_AFTER
+        if when is None:
+            return DEFAULT_RETRY_AFTER
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=timezone.utc)
+        seconds = (when - (now or utcnow())).total_seconds()
+    if seconds != seconds or seconds <= 0:
+        return DEFAULT_RETRY_AFTER
+    return min(seconds, 24 * 3600.0)
+
+
+def classify_http_status(
+    status: int,
+    provider_name: str,
+    *,
+    retry_after: Optional[str] = None,
+    remediation: Optional[str] = None,
+) -> VibeusageError:
+    """An error for an unsuccessful HTTP status from a provider's API."""
+    if status == 401:
+        return VibeusageError(
+            f"{provider_name} rejected the credentials (HTTP 401): expired or revoked",
+            ErrorCategory.AUTHENTICATION,
+            remediation=remediation,
+            status_code=status,
+        )
+    if status == 403:
+        return VibeusageError(
+            f"{provider_name} refused access to usage data (HTTP 403)",
+            ErrorCategory.AUTHORIZATION,
+            remediation=remediation,
+            status_code=status,
+        )
+    if status == 404:
+        return VibeusageError(
+            f"{provider_name} usage endpoint not found (HTTP 404)",
+            ErrorCategory.NOT_FOUND,
+            remediation=remediation,
+            status_code=status,
+        )
+    if status == 429:
+        wait = parse_retry_after(retry_after)
+        return VibeusageError(
+            f"{provider_name} is rate limiting usage requests (HTTP 429)",
+            ErrorCategory.RATE_LIMITED,
+            remediation=remediation or f"Wait about {_human_seconds(wait)} before retrying.",
+            retry_after=wait,
+            status_code=status,
+        )
+    if status >= 500:
+        return VibeusageError(
+            f"{provider_name} had a server error (HTTP {status})",
+            ErrorCategory.PROVIDER,
+            remediation=remediation,
+            status_code=status,
+        )
+    return VibeusageError(
+        f"{provider_name} answered with HTTP {status}",
+        ErrorCategory.PROVIDER,
+        severity=Severity.RECOVERABLE,
+        remediation=remediation,
+        status_code=status,
+    )
+
+
+def classify_exception(exc: BaseException, provider_name: str) -> VibeusageError:
+    """Turn any exception raised while fetching into a user-facing error.
+
+    Order matters: requests' Timeout types derive from ConnectionError, so they are
+    checked first; SSL and proxy errors get their own advice.
+    """
+    if isinstance(exc, VibeusageError):
+        return exc
+    import requests  # deferred: keeps the CLI start-up light
+
+    if isinstance(exc, requests.Timeout):
+        return VibeusageError(
+            f"{provider_name} did not answer in time",
+            ErrorCategory.NETWORK,
+            remediation="Retry later, or raise the limit with `--timeout`.",
+        )
+    if isinstance(exc, requests.exceptions.SSLError):
+        return VibeusageError(
+            f"TLS verification failed while contacting {provider_name}",
+            ErrorCategory.NETWORK,
+            remediation=(
+                "Behind a TLS-inspecting proxy, point REQUESTS_CA_BUNDLE at the "
+                "organisation's CA bundle."
+            ),
+        )
+    if isinstance(exc, requests.exceptions.ProxyError):
+        return VibeusageError(
+            f"The proxy refused the connection to {provider_name}",
+            ErrorCategory.NETWORK,
+            remediation="Check HTTPS_PROXY / NO_PROXY and the proxy's credentials.",
+        )
+    if isinstance(exc, requests.ConnectionError):
+        return VibeusageError(f"Could not connect to {provider_name}", ErrorCategory.NETWORK)
+    if isinstance(exc, requests.TooManyRedirects):
+        return VibeusageError(f"{provider_name} redirected too many times", ErrorCategory.PROVIDER)
+    if isinstance(exc, requests.HTTPError) and exc.response is not None:
+        response = exc.response
+        return classify_http_status(
+            response.status_code, provider_name, retry_after=response.headers.get("Retry-After")
+        )
+    if isinstance(exc, requests.RequestException):
+        return VibeusageError(
+            f"Request to {provider_name} failed ({type(exc).__name__})", ErrorCategory.NETWORK
+        )
+    if isinstance(exc, (ValueError, KeyError, TypeError, AttributeError, IndexError)):
+        # json.JSONDecodeError is a ValueError; the others come from unexpected shapes.
+        return VibeusageError(
+            f"{provider_name} sent a response that could not be read ({type(exc).__name__})",
+            ErrorCategory.PARSE,
+        )
+    return VibeusageError(
+        f"Unexpected error while fetching {provider_name} ({type(exc).__name__})",
+        ErrorCategory.UNKNOWN,
+    )
+
+
+def parse_error(provider_name: str, detail: str) -> VibeusageError:
+    """A parse error with a short, secret-free detail."""
+    return VibeusageError(
+        f"{provider_name} sent an unexpected response: {detail}", ErrorCategory.PARSE
+    )
+
+
+def _human_seconds(seconds: float) -> str:
+    if seconds < 90:
+        return f"{int(seconds)} seconds"
+    minutes = round(seconds / 60)
+    if minutes < 90:
+        return f"{minutes} minutes"
+    return f"{round(minutes / 60)} hours"

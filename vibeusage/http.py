@@ -1,0 +1,97 @@
+"""The one place HTTP sessions are made: default timeouts, User-Agent, safe retries, tracing.
+
+Imported only when a fetch actually happens, so ``--version``/``--help``/``--offline``
+never pay for ``requests``.
+"""
+
+import logging
+import threading
+import time
+from typing import Any, Optional, Tuple
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.util.retry import Retry
+
+from . import __version__
+from .errors import redact
+
+log = logging.getLogger(__name__)
+
+USER_AGENT = f"vibeusage/{__version__}"
+CONNECT_TIMEOUT = 10.0
+MAX_REDIRECTS = 5
+
+
+class TimeoutSession(requests.Session):
+    """A Session that never sends a request without a ``(connect, read)`` timeout."""
+
+    def __init__(self, timeout: Tuple[float, float]) -> None:
+        super().__init__()
+        self.default_timeout = timeout
+        self.max_redirects = MAX_REDIRECTS
+
+    def request(  # type: ignore[override]
+        self, method: str, url: Any, *args: Any, **kwargs: Any
+    ) -> requests.Response:
+        if kwargs.get("timeout") is None:
+            kwargs["timeout"] = self.default_timeout
+        started = time.monotonic()
+        try:
+            response = super().request(method, url, *args, **kwargs)
+        except requests.RequestException as exc:
+            log.debug("%s %s -> %s", method, redact(str(url)), type(exc).__name__)
+            raise
+        log.debug(
+            "%s %s -> %s (%.0f ms)",
+            method,
+            redact(str(url)),
+            response.status_code,
+            (time.monotonic() - started) * 1000,
+        )
+        return response
+
+
+def make_session(read_timeout: float) -> TimeoutSession:
+    """A new Session with vibeusage's defaults.
+
+    ``trust_env`` stays on so HTTPS_PROXY, NO_PROXY and REQUESTS_CA_BUNDLE apply.
+    Retries: only idempotent GETs, only on connect errors and 502/503/504, with a
+    short backoff; ``Retry-After`` is not slept on here (the failure gate handles it).
+    """
+    session = TimeoutSession((min(CONNECT_TIMEOUT, read_timeout), read_timeout))
+    session.headers["User-Agent"] = USER_AGENT
+    retry = Retry(
+        total=2,
+        connect=2,
+        read=0,
+        status=1,
+        status_forcelist=(502, 503, 504),
+        allowed_methods=frozenset({"GET", "HEAD"}),
+        backoff_factor=0.25,
+        respect_retry_after_header=False,
+        raise_on_status=False,
+    )
+    adapter = HTTPAdapter(max_retries=retry)
+    session.mount("https://", adapter)
+    session.mount("http://", adapter)
+    return session
+
+
+class SessionPool:
+    """One Session per worker thread, all from :func:`make_session`."""
+
+    def __init__(self, read_timeout: float) -> None:
+        self.read_timeout = read_timeout
+        self._local = threading.local()
+
+    def get(self) -> requests.Session:
+        session: Optional[requests.Session] = getattr(self._local, "session", None)
+        if session is None:
+            session = make_session(self.read_timeout)
+            self._local.session = session
+        return session
+
+    def discard(self) -> None:
+        """Forget this thread's Session (after a timed-out call that may still be using it)."""
+        self._local.session = None

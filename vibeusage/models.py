@@ -1,0 +1,330 @@
+"""The normalised data model every provider maps into, and its JSON form (schema version 1)."""
+
+import enum
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any, Dict, List, Mapping, Optional, Tuple
+
+from .timeparse import parse_iso
+
+SCHEMA_VERSION = 1
+
+#: Below this share of a window elapsed, a pace ratio says more about noise than usage.
+MIN_ELAPSED_FOR_PACE = 0.10
+
+
+class PeriodType(str, enum.Enum):
+    """Length class of a rate-limit window."""
+
+    SESSION = "session"
+    DAILY = "daily"
+    WEEKLY = "weekly"
+    MONTHLY = "monthly"
+
+    @property
+    def duration(self) -> timedelta:
+        return _DURATIONS[self]
+
+    @classmethod
+    def from_seconds(cls, seconds: float) -> "PeriodType":
+        """Classify a window by its real length (5 h, 24 h, 7 d, else monthly)."""
+        if seconds <= 6 * 3600:
+            return cls.SESSION
+        if seconds <= 36 * 3600:
+            return cls.DAILY
+        if seconds <= 10 * 86400:
+            return cls.WEEKLY
+        return cls.MONTHLY
+
+
+_DURATIONS = {
+    PeriodType.SESSION: timedelta(hours=5),
+    PeriodType.DAILY: timedelta(hours=24),
+    PeriodType.WEEKLY: timedelta(days=7),
+    PeriodType.MONTHLY: timedelta(days=30),
+}
+
+
+class StatusLevel(str, enum.Enum):
+    """Health of a provider as its status page reports it."""
+
+    OPERATIONAL = "operational"
+    DEGRADED = "degraded"
+    PARTIAL_OUTAGE = "partial_outage"
+    MAJOR_OUTAGE = "major_outage"
+    UNKNOWN = "unknown"
+
+
+def to_decimal(value: Any) -> Optional[Decimal]:
+    """A finite Decimal from an int, float or numeric string; None for anything else."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, float):
+        value = repr(value)  # shortest round-tripping text: 0.9 stays 0.9
+    try:
+        number = Decimal(str(value).strip())
+    except (InvalidOperation, ValueError):
+        return None
+    return number if number.is_finite() else None
+
+
+def percent_used(value: Any) -> Optional[int]:
+    """Whole percent used (floored, clamped to 0–100) from a percent value such as ``45.7``."""
+    number = to_decimal(value)
+    if number is None:
+        return None
+    # Round away binary noise (9.999999999999998) before flooring.
+    number = number.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
+    whole = int(number.to_integral_value(rounding=ROUND_FLOOR))
+    return max(0, min(100, whole))
+
+
+def percent_used_from_remaining_fraction(value: Any) -> Optional[int]:
+    """Whole percent used from a fraction *remaining* in 0–1 (0.9 remaining -> 10 used)."""
+    fraction = to_decimal(value)
+    if fraction is None:
+        return None
+    return percent_used((Decimal(1) - fraction) * 100)
+
+
+def cents_to_major(value: Any) -> Optional[Decimal]:
+    """Money in cents (number or string) to major units with two decimals."""
+    number = to_decimal(value)
+    if number is None:
+        return None
+    return (number / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+
+
+@dataclass(frozen=True)
+class UsagePeriod:
+    """One rate-limit window: how much of it is used and when it resets."""
+
+    name: str
+    utilization: int
+    period_type: PeriodType
+    resets_at: Optional[datetime] = None
+    model: Optional[str] = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "utilization", max(0, min(100, int(self.utilization))))
+
+    def remaining(self) -> int:
+        return 100 - self.utilization
+
+    def time_until_reset(self, now: datetime) -> Optional[timedelta]:
+        """Time left until the window resets (never negative), or None when unknown."""
+        if self.resets_at is None:
+            return None
+        return max(self.resets_at - now, timedelta(0))
+
+    def elapsed_ratio(self, now: datetime) -> Optional[float]:
+        """Share of the window already elapsed, 0.0–1.0, or None without a reset time."""
+        if self.resets_at is None:
+            return None
+        duration = self.period_type.duration
+        start = self.resets_at - duration
+        ratio = (now - start) / duration
+        return max(0.0, min(1.0, ratio))
+
+    def pace_ratio(self, now: datetime) -> Optional[float]:
+        """Usage relative to time elapsed: 1.0 is on track to use exactly 100 % at reset.
+
+        None when the reset time is unknown, under 10 % of the window has elapsed (too
+        early to tell), or the window has already reset (the figure belongs to a window
+        that is over).
+        """
+        elapsed = self.elapsed_ratio(now)
+        if elapsed is None or elapsed < MIN_ELAPSED_FOR_PACE or elapsed >= 1.0:
+            return None
+        return (self.utilization / 100.0) / elapsed
+
+    def to_dict(self, now: datetime) -> Dict[str, Any]:
+        pace = self.pace_ratio(now)
+        return {
+            "name": self.name,
+            "utilization": self.utilization,
+            "remaining": self.remaining(),
+            "period_type": self.period_type.value,
+            "resets_at": _iso(self.resets_at),
+            "model": self.model,
+            "pace_ratio": None if pace is None else round(pace, 2),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "UsagePeriod":
+        utilization = percent_used(data.get("utilization"))
+        if utilization is None or not isinstance(data.get("name"), str):
+            raise ValueError("period needs a name and a utilization")
+        model = data.get("model")
+        return cls(
+            name=data["name"],
+            utilization=utilization,
+            period_type=PeriodType(data.get("period_type")),
+            resets_at=parse_iso(data.get("resets_at")),
+            model=model if isinstance(model, str) else None,
+        )
+
+
+@dataclass(frozen=True)
+class OverageUsage:
+    """Pay-as-you-go spend beyond the plan, in major currency units. ``limit`` None = no cap."""
+
+    used: Decimal
+    limit: Optional[Decimal]
+    currency: str = "USD"
+    is_enabled: bool = True
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {
+            "used": _money(self.used),
+            "limit": None if self.limit is None else _money(self.limit),
+            "currency": self.currency,
+            "is_enabled": self.is_enabled,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "OverageUsage":
+        used = to_decimal(data.get("used"))
+        if used is None:
+            raise ValueError("overage needs a used amount")
+        currency = data.get("currency")
+        return cls(
+            used=used,
+            limit=to_decimal(data.get("limit")),
+            currency=currency if isinstance(currency, str) else "USD",
+            is_enabled=bool(data.get("is_enabled", True)),
+        )
+
+
+@dataclass(frozen=True)
+class ProviderIdentity:
+    """Who the usage belongs to, as far as the provider tells."""
+
+    email: Optional[str] = None
+    organization: Optional[str] = None
+    plan: Optional[str] = None
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {"email": self.email, "organization": self.organization, "plan": self.plan}
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "ProviderIdentity":
+        return cls(**{key: _opt_str(data.get(key)) for key in ("email", "organization", "plan")})
+
+
+@dataclass(frozen=True)
+class ProviderStatus:
+    """A provider's service health from its status page."""
+
+    level: StatusLevel
+    description: Optional[str] = None
+    updated_at: Optional[datetime] = None
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {
+            "level": self.level.value,
+            "description": self.description,
+            "updated_at": _iso(self.updated_at),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "ProviderStatus":
+        try:
+            level = StatusLevel(data.get("level"))
+        except ValueError:
+            level = StatusLevel.UNKNOWN
+        return cls(level, _opt_str(data.get("description")), parse_iso(data.get("updated_at")))
+
+
+@dataclass(frozen=True)
+class UsageSnapshot:
+    """Everything one provider reported at one moment."""
+
+    provider: str
+    fetched_at: datetime
+    periods: Tuple[UsagePeriod, ...] = ()
+    overage: Optional[OverageUsage] = None
+    identity: Optional[ProviderIdentity] = None
+    status: Optional[ProviderStatus] = None
+    source: str = "unknown"
+
+    def to_dict(self, now: datetime) -> Dict[str, Any]:
+        """The SNAPSHOT object of the JSON contract (without the run-specific flags)."""
+        return {
+            "provider": self.provider,
+            "fetched_at": _iso(self.fetched_at),
+            "source": self.source,
+            "periods": [period.to_dict(now) for period in self.periods],
+            "overage": None if self.overage is None else self.overage.to_dict(),
+            "identity": None if self.identity is None else self.identity.to_dict(),
+            "status": None if self.status is None else self.status.to_dict(),
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> "UsageSnapshot":
+        """Rebuild a snapshot from :meth:`to_dict` output; raises ValueError when malformed."""
+        if not isinstance(data, Mapping):
+            raise ValueError("snapshot must be an object")
+        fetched_at = parse_iso(data.get("fetched_at"))
+        provider = data.get("provider")
+        periods = data.get("periods")
+        if fetched_at is None or not isinstance(provider, str) or not isinstance(periods, list):
+            raise ValueError("snapshot needs provider, fetched_at and periods")
+        try:
+            return cls(
+                provider=provider,
+                fetched_at=fetched_at,
+                periods=tuple(UsagePeriod.from_dict(p) for p in periods),
+                overage=_optional(OverageUsage.from_dict, data.get("overage")),
+                identity=_optional(ProviderIdentity.from_dict, data.get("identity")),
+                status=_optional(ProviderStatus.from_dict, data.get("status")),
+                source=str(data.get("source") or "unknown"),
+            )
+        except (AttributeError, TypeError, KeyError) as exc:
+            raise ValueError(f"malformed snapshot: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """One strategy tried for a provider during a run (for --verbose and diagnostics)."""
+
+    strategy: str
+    success: bool
+    duration_ms: int
+    error: Optional[str] = None
+
+    def to_dict(self) -> Dict[str, Any]:
+        return {
+            "strategy": self.strategy,
+            "success": self.success,
+            "error": self.error,
+            "duration_ms": self.duration_ms,
+        }
+
+
+def _optional(build: Any, value: Any) -> Any:
+    return build(value) if isinstance(value, Mapping) else None
+
+
+def _opt_str(value: Any) -> Optional[str]:
+    return value if isinstance(value, str) and value else None
+
+
+def _iso(value: Optional[datetime]) -> Optional[str]:
+    return None if value is None else value.isoformat()
+
+
+def _money(value: Decimal) -> str:
+    return str(value.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+
+def period_sort_key(period: UsagePeriod) -> Tuple[int, int]:
+    """Shortest window first, all-model windows before per-model ones."""
+    order = [PeriodType.SESSION, PeriodType.DAILY, PeriodType.WEEKLY, PeriodType.MONTHLY]
+    return (order.index(period.period_type), 0 if period.model is None else 1)
+
+
+def periods_tuple(periods: List[UsagePeriod]) -> Tuple[UsagePeriod, ...]:
+    """Periods in display order; equal keys keep the provider's own order."""
+    return tuple(sorted(periods, key=period_sort_key))

@@ -1,0 +1,101 @@
+"""What a provider is (data plus an ordered tuple of strategies) and what a strategy returns."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Callable, Mapping, Optional, Tuple
+
+from ..config import ProviderConfig
+from ..errors import ErrorCategory, VibeusageError
+from ..models import UsageSnapshot
+from ..paths import Paths
+from ..timeparse import utcnow
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """Outcome of one strategy: a snapshot, or an error and whether to try the next one."""
+
+    snapshot: Optional[UsageSnapshot] = None
+    error: Optional[VibeusageError] = None
+    should_fallback: bool = True
+
+    @classmethod
+    def ok(cls, snapshot: UsageSnapshot) -> "FetchResult":
+        return cls(snapshot=snapshot)
+
+    @classmethod
+    def fail(cls, error: VibeusageError, should_fallback: bool = True) -> "FetchResult":
+        return cls(error=error, should_fallback=should_fallback)
+
+    @classmethod
+    def fatal(cls, error: VibeusageError) -> "FetchResult":
+        return cls(error=error, should_fallback=False)
+
+    @property
+    def success(self) -> bool:
+        return self.snapshot is not None
+
+
+@dataclass
+class FetchContext:
+    """Everything a strategy may use; nothing is read from globals or the environment."""
+
+    environ: Mapping[str, str]
+    paths: Paths
+    home: Path
+    config: ProviderConfig = field(default_factory=ProviderConfig)
+    timeout: float = 30.0
+    #: The worker thread's HTTP session (a ``requests.Session`` from ``http.make_session``).
+    session: Any = None
+    clock: Callable[[], datetime] = utcnow
+
+    def now(self) -> datetime:
+        return self.clock()
+
+
+class Strategy:
+    """One way of getting a provider's usage. Subclasses set ``name`` and ``label``."""
+
+    #: Identifier used in ``source``, ``auth_source`` and attempt records.
+    name: str = ""
+    #: Where the credentials come from, for people ("Claude Code login").
+    label: str = ""
+
+    def available(self, ctx: FetchContext) -> bool:
+        """Cheap local check (a file exists, a variable is set): never touches the network."""
+        raise NotImplementedError
+
+    def fetch(self, ctx: FetchContext) -> FetchResult:
+        raise NotImplementedError
+
+
+@dataclass(frozen=True)
+class Provider:
+    """A provider is data: metadata plus the strategies to try, in order."""
+
+    id: str
+    name: str
+    homepage: str
+    dashboard_url: str
+    status_url: Optional[str]
+    strategies: Tuple[Strategy, ...]
+    #: One sentence telling a new user how to connect this provider.
+    setup_hint: str
+
+    def strategy_names(self) -> Tuple[str, ...]:
+        return tuple(s.name for s in self.strategies)
+
+    def strategies_for(self, auth_source: str) -> Tuple[Strategy, ...]:
+        """The chain restricted by ``auth_source`` (``auto`` keeps every strategy)."""
+        if auth_source == "auto":
+            return self.strategies
+        return tuple(s for s in self.strategies if s.name == auth_source)
+
+    def no_credentials_error(self) -> VibeusageError:
+        return VibeusageError(
+            f"No {self.name} credentials found",
+            ErrorCategory.AUTHENTICATION,
+            remediation=self.setup_hint,
+            provider=self.id,
+        )

@@ -1,0 +1,1 @@
+"""Pure renderers: run results in, text or JSON out."""

@@ -1,0 +1,67 @@
+"""The JSON documents of the contract (DESIGN.md §9, schema version 1)."""
+
+import json
+from datetime import datetime
+from typing import Any, Dict, List, Sequence
+
+from ..errors import VibeusageError
+from ..models import SCHEMA_VERSION
+from ..pipeline import ProviderResult
+
+
+def snapshot_document(result: ProviderResult, now: datetime) -> Dict[str, Any]:
+    """SNAPSHOT with the run flags; a stale one also carries its error."""
+    assert result.snapshot is not None
+    data = result.snapshot.to_dict(now)
+    document: Dict[str, Any] = {
+        "provider": data["provider"],
+        "fetched_at": data["fetched_at"],
+        "source": data["source"],
+        "cached": result.cached,
+        "stale": result.stale,
+        "periods": data["periods"],
+        "overage": data["overage"],
+        "identity": data["identity"],
+        "status": data["status"],
+    }
+    if result.error is not None:
+        document["error"] = result.error.to_dict()
+    return document
+
+
+def error_document(error: VibeusageError) -> Dict[str, Any]:
+    return error.to_dict()
+
+
+def single_document(result: ProviderResult, now: datetime) -> Dict[str, Any]:
+    """One provider named: the bare SNAPSHOT, or ``{"error": ERROR}`` when nothing to show."""
+    if result.snapshot is not None:
+        return snapshot_document(result, now)
+    assert result.error is not None
+    return {"error": error_document(result.error)}
+
+
+def providers_document(results: Sequence[ProviderResult], now: datetime) -> Dict[str, Any]:
+    """The all-providers view."""
+    providers: Dict[str, Any] = {}
+    errors: Dict[str, Any] = {}
+    stale: List[str] = []
+    for result in results:
+        if result.snapshot is not None:
+            providers[result.provider_id] = snapshot_document(result, now)
+            if result.stale:
+                stale.append(result.provider_id)
+        elif result.error is not None:
+            # A stale snapshot carries its own error; ``errors`` lists what has no data.
+            errors[result.provider_id] = error_document(result.error)
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "fetched_at": now.isoformat(),
+        "providers": providers,
+        "errors": errors,
+        "stale": stale,
+    }
+
+
+def dumps(document: Dict[str, Any]) -> str:
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

@@ -1,0 +1,54 @@
+"""Tolerant conversion of the timestamps providers send (ISO strings, epoch s/ms) to aware UTC."""
+
+import re
+from datetime import datetime, timezone
+from typing import Any, Optional
+
+_FRACTION = re.compile(r"\.(\d+)")
+
+
+def utcnow() -> datetime:
+    """The current time as an aware UTC datetime."""
+    return datetime.now(timezone.utc)
+
+
+def parse_iso(value: Any) -> Optional[datetime]:
+    """Parse an ISO 8601 string into aware UTC, or None when it is absent or malformed.
+
+    Python < 3.11 ``fromisoformat`` rejects a trailing ``Z`` and fractions that are not
+    3 or 6 digits long, both of which providers send; normalise those first.
+    A value without an offset is taken as UTC.
+    """
+    if not isinstance(value, str):
+        return None
+    text = value.strip()
+    if not text:
+        return None
+    if text[-1] in "zZ":
+        text = text[:-1] + "+00:00"
+    text = _FRACTION.sub(lambda m: "." + (m.group(1) + "000000")[:6], text, count=1)
+    try:
+        parsed = datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        parsed = parsed.replace(tzinfo=timezone.utc)
+    return parsed.astimezone(timezone.utc)
+
+
+def from_epoch(value: Any, unit: str = "s") -> Optional[datetime]:
+    """Convert epoch seconds (``unit="s"``) or milliseconds (``unit="ms"``) to aware UTC."""
+    if isinstance(value, bool):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        return None
+    if number != number or number in (float("inf"), float("-inf")):
+        return None
+    if unit == "ms":
+        number /= 1000.0
+    try:
+        return datetime.fromtimestamp(number, timezone.utc)
+    except (OverflowError, OSError, ValueError):
+        return None
