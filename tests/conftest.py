@@ -107,7 +107,9 @@ def cli(home: Home) -> Callable[..., CliResult]:
     ``tty=True`` makes stdout and stderr look like a terminal; ``clock`` freezes time.
     """
 
-    def invoke(*argv: str, tty: bool = False, clock: Optional[Callable[[], Any]] = None) -> CliResult:
+    def invoke(
+        *argv: str, tty: bool = False, clock: Optional[Callable[[], Any]] = None
+    ) -> CliResult:
         out, err = _TtyStringIO(tty), _TtyStringIO(tty)
         code = run(list(argv), Terminal(out, err), os.environ, clock=clock)
         return CliResult(code, out.getvalue(), err.getvalue())

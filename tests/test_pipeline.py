@@ -1,0 +1,277 @@
+"""The fetch pipeline: fallback, attempt records, timeouts, deadline, cache, gate, concurrency."""
+
+import os
+import threading
+import time
+from datetime import timedelta
+from typing import Iterator, List, Optional
+
+import pytest
+
+from tests.fakes import FIXED_NOW, FakeStrategy, fake_provider, network_error, snapshot_for
+from vibeusage.cache import FailureGate, SnapshotCache
+from vibeusage.config import Config, FetchConfig, ProviderConfig
+from vibeusage.errors import ErrorCategory, VibeusageError
+from vibeusage.paths import resolve_paths
+from vibeusage.pipeline import Pipeline, RunOptions
+from vibeusage.providers.base import FetchResult
+
+
+@pytest.fixture
+def release() -> Iterator[threading.Event]:
+    """An event that hanging strategies wait on; set at teardown so no thread lingers."""
+    event = threading.Event()
+    yield event
+    event.set()
+
+
+def make_pipeline(home, config: Optional[Config] = None, clock=lambda: FIXED_NOW) -> Pipeline:
+    return Pipeline(config or Config(), resolve_paths(os.environ), os.environ, clock=clock)
+
+
+def test_first_successful_strategy_wins_and_attempts_are_recorded(home):
+    failing = FakeStrategy("p", "first", error=network_error("first down"))
+    unavailable = FakeStrategy("p", "skipped", available=False)
+    working = FakeStrategy("p", "second")
+    never = FakeStrategy("p", "third")
+    provider = fake_provider("p", [failing, unavailable, working, never])
+
+    [result] = make_pipeline(home).run([provider], RunOptions())
+
+    assert result.snapshot is not None and result.error is None
+    assert result.snapshot.source == "second"
+    assert [(a.strategy, a.success) for a in result.attempts] == [
+        ("first", False),
+        ("second", True),
+    ]
+    assert result.attempts[0].error == "first down"
+    assert unavailable.calls == 0 and never.calls == 0
+
+
+def test_fatal_result_stops_the_chain(home):
+    fatal = FakeStrategy(
+        "p",
+        "first",
+        error=VibeusageError("denied", ErrorCategory.AUTHORIZATION),
+        should_fallback=False,
+    )
+    later = FakeStrategy("p", "second")
+    [result] = make_pipeline(home).run([fake_provider("p", [fatal, later])], RunOptions())
+    assert result.snapshot is None
+    assert result.error is not None and result.error.category is ErrorCategory.AUTHORIZATION
+    assert later.calls == 0
+
+
+def test_all_failing_reports_first_available_strategys_error(home):
+    first = FakeStrategy(
+        "p", "first", error=VibeusageError("log in again", ErrorCategory.AUTHENTICATION)
+    )
+    second = FakeStrategy("p", "second", error=network_error("probe timed out"))
+    [result] = make_pipeline(home).run([fake_provider("p", [first, second])], RunOptions())
+    assert result.error is not None
+    assert result.error.message == "log in again"
+    assert result.error.provider == "p"
+    assert [a.error for a in result.attempts] == ["log in again", "probe timed out"]
+
+
+def test_no_available_strategy_is_an_authentication_error_with_setup_hint(home):
+    provider = fake_provider("p", [FakeStrategy("p", available=False)])
+    [result] = make_pipeline(home).run([provider], RunOptions())
+    assert result.error is not None
+    assert result.error.category is ErrorCategory.AUTHENTICATION
+    assert result.error.remediation == "Log in to p."
+    assert result.attempts == ()
+
+
+def test_strategy_exception_becomes_a_classified_failure(home):
+    def explode(ctx):
+        raise KeyError("rate_limit")
+
+    provider = fake_provider("p", [FakeStrategy("p", behaviour=explode)])
+    [result] = make_pipeline(home).run([provider], RunOptions())
+    assert result.error is not None and result.error.category is ErrorCategory.PARSE
+
+
+def test_auth_source_restricts_the_chain(home):
+    first = FakeStrategy("p", "first")
+    second = FakeStrategy("p", "second")
+    config = Config(providers={"p": ProviderConfig(auth_source="second")})
+    [result] = make_pipeline(home, config).run([fake_provider("p", [first, second])], RunOptions())
+    assert result.snapshot is not None and result.snapshot.source == "second"
+    assert first.calls == 0
+
+
+def test_hung_strategy_is_abandoned_after_its_timeout_and_next_strategy_runs(home, release):
+    hung = FakeStrategy("p", "hung", hang=release)
+    backup = FakeStrategy("p", "backup")
+    started = time.monotonic()
+    [result] = make_pipeline(home).run(
+        [fake_provider("p", [hung, backup])], RunOptions(timeout=0.5, refresh=True)
+    )
+    elapsed = time.monotonic() - started
+    assert elapsed < 1.5
+    assert result.snapshot is not None and result.snapshot.source == "backup"
+    assert result.attempts[0].success is False
+    assert "did not answer" in (result.attempts[0].error or "")
+
+
+def test_hung_strategy_threads_are_daemons(home, release):
+    hung = FakeStrategy("p", "hung", hang=release)
+    make_pipeline(home).run([fake_provider("p", [hung])], RunOptions(timeout=0.2))
+    stuck = [t for t in threading.enumerate() if t.name.startswith("vibeusage-p-hung")]
+    assert stuck, "the hung strategy's thread should still be blocked"
+    assert all(t.daemon for t in stuck)
+
+
+def test_global_deadline_bounds_the_run(home, release):
+    hung = FakeStrategy("p", "hung", hang=release)
+    started = time.monotonic()
+    [result] = make_pipeline(home).run(
+        [fake_provider("p", [hung])], RunOptions(timeout=30, deadline=0.5)
+    )
+    assert time.monotonic() - started < 1.5
+    assert result.error is not None and result.error.category is ErrorCategory.NETWORK
+
+
+def test_providers_run_concurrently(home):
+    providers = [fake_provider(p, [FakeStrategy(p, delay=1.0)]) for p in ("a", "b", "c")]
+    started = time.monotonic()
+    results = make_pipeline(home).run(providers, RunOptions())
+    elapsed = time.monotonic() - started
+    assert all(r.snapshot is not None for r in results)
+    assert [r.provider_id for r in results] == ["a", "b", "c"]
+    assert elapsed < 1.8, f"three 1 s providers took {elapsed:.2f} s"
+
+
+def test_max_concurrent_limits_parallelism(home):
+    config = Config(fetch=FetchConfig(max_concurrent=1))
+    providers = [fake_provider(p, [FakeStrategy(p, delay=0.3)]) for p in ("a", "b")]
+    started = time.monotonic()
+    make_pipeline(home, config).run(providers, RunOptions())
+    assert time.monotonic() - started >= 0.55
+
+
+def test_success_is_cached_and_reused_within_fresh_ttl(home):
+    strategy = FakeStrategy("p")
+    provider = fake_provider("p", [strategy])
+    pipeline = make_pipeline(home)
+    [first] = pipeline.run([provider], RunOptions())
+    [second] = pipeline.run([provider], RunOptions())
+    assert strategy.calls == 1
+    assert first.cached is False and second.cached is True
+    assert second.fresh
+    assert SnapshotCache(home.cache_dir / "snapshots").load("p") is not None
+
+
+def test_refresh_bypasses_fresh_cache(home):
+    strategy = FakeStrategy("p")
+    provider = fake_provider("p", [strategy])
+    pipeline = make_pipeline(home)
+    pipeline.run([provider], RunOptions())
+    pipeline.run([provider], RunOptions(refresh=True))
+    assert strategy.calls == 2
+
+
+def test_cache_older_than_fresh_ttl_is_refetched(home):
+    now = [FIXED_NOW]
+    strategy = FakeStrategy("p")
+    provider = fake_provider("p", [strategy])
+    pipeline = make_pipeline(home, clock=lambda: now[0])
+    pipeline.run([provider], RunOptions())
+    now[0] = FIXED_NOW + timedelta(seconds=61)
+    pipeline.run([provider], RunOptions())
+    assert strategy.calls == 2
+
+
+def test_failure_serves_last_good_snapshot_as_stale(home):
+    SnapshotCache(home.cache_dir / "snapshots").save(
+        snapshot_for("p", FIXED_NOW - timedelta(hours=2))
+    )
+    provider = fake_provider("p", [FakeStrategy("p", error=network_error())])
+    [result] = make_pipeline(home).run([provider], RunOptions())
+    assert result.stale and result.cached
+    assert result.snapshot is not None and result.snapshot.fetched_at == FIXED_NOW - timedelta(
+        hours=2
+    )
+    assert result.error is not None and not result.fresh
+
+
+def test_offline_serves_cache_without_fetching(home):
+    SnapshotCache(home.cache_dir / "snapshots").save(snapshot_for("p", FIXED_NOW))
+    strategy = FakeStrategy("p")
+    [result] = make_pipeline(home).run([fake_provider("p", [strategy])], RunOptions(offline=True))
+    assert strategy.calls == 0
+    assert result.cached and result.fresh
+
+
+def test_offline_marks_old_cache_stale_and_missing_cache_as_error(home):
+    SnapshotCache(home.cache_dir / "snapshots").save(
+        snapshot_for("old", FIXED_NOW - timedelta(hours=3))
+    )
+    old = fake_provider("old", [FakeStrategy("old")])
+    missing = fake_provider("missing", [FakeStrategy("missing")])
+    results = make_pipeline(home).run([old, missing], RunOptions(offline=True))
+    assert results[0].stale and results[0].snapshot is not None
+    assert results[1].snapshot is None
+    assert results[1].error is not None and results[1].error.category is ErrorCategory.NOT_FOUND
+
+
+def test_rate_limit_closes_gate_and_next_run_skips_the_request(home):
+    limited = VibeusageError("slow down", ErrorCategory.RATE_LIMITED, retry_after=120.0)
+    strategy = FakeStrategy("p", error=limited)
+    provider = fake_provider("p", [strategy])
+    pipeline = make_pipeline(home)
+    pipeline.run([provider], RunOptions())
+    gate = FailureGate(home.cache_dir / "gate").load("p")
+    assert gate.closed_until == FIXED_NOW + timedelta(seconds=120)
+
+    [result] = pipeline.run([provider], RunOptions())
+    assert strategy.calls == 1
+    assert result.error is not None and "next try at" in result.error.message
+
+    pipeline.run([provider], RunOptions(refresh=True))
+    assert strategy.calls == 2
+
+
+def test_three_consecutive_failures_close_the_gate(home):
+    strategy = FakeStrategy("p", error=network_error())
+    provider = fake_provider("p", [strategy])
+    pipeline = make_pipeline(home)
+    for _ in range(4):
+        pipeline.run([provider], RunOptions())
+    assert strategy.calls == 3
+
+
+def test_authentication_failures_do_not_close_the_gate(home):
+    strategy = FakeStrategy("p", error=VibeusageError("expired", ErrorCategory.AUTHENTICATION))
+    provider = fake_provider("p", [strategy])
+    pipeline = make_pipeline(home)
+    for _ in range(4):
+        pipeline.run([provider], RunOptions())
+    assert strategy.calls == 4
+
+
+def test_strategies_of_one_provider_share_the_workers_session(home):
+    sessions: List[object] = []
+
+    def fail(ctx):
+        sessions.append(ctx.session)
+        return FetchResult.fail(network_error())
+
+    def succeed(ctx):
+        sessions.append(ctx.session)
+        return FetchResult.ok(snapshot_for("p", ctx.now()))
+
+    first = FakeStrategy("p", "first", behaviour=fail)
+    second = FakeStrategy("p", "second", behaviour=succeed)
+    make_pipeline(home).run([fake_provider("p", [first, second])], RunOptions())
+    assert len(sessions) == 2
+    assert sessions[0] is sessions[1]
+    assert sessions[0].headers["User-Agent"].startswith("vibeusage/")
+    assert sessions[0].default_timeout == (10.0, 30.0)
+
+
+def test_has_credentials_uses_only_local_checks(home):
+    pipeline = make_pipeline(home)
+    assert pipeline.has_credentials(fake_provider("p", [FakeStrategy("p")]))
+    assert not pipeline.has_credentials(fake_provider("p", [FakeStrategy("p", available=False)]))
