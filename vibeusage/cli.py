@@ -317,7 +317,7 @@ def _render(
     from .render.text import render_quiet, render_results
 
     if args.quiet:
-        return render_quiet(results, now)
+        return render_quiet(results, now, style.reset_format)
     return render_results(results, now, style)
 
 

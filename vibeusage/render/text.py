@@ -220,14 +220,16 @@ def _error_lines(provider: Provider, error: VibeusageError, style: Style) -> Lis
     return lines
 
 
-def render_quiet(results: Sequence[ProviderResult], now: datetime) -> str:
+def render_quiet(
+    results: Sequence[ProviderResult], now: datetime, reset_format: str = "countdown"
+) -> str:
     """One line per period (and per error): easy to grep or feed to a status bar."""
     lines = []
     for result in results:
         if result.snapshot is not None:
             suffix = " (stale)" if result.stale else ""
             for period in result.snapshot.periods:
-                reset = format_reset(period, now)
+                reset = format_reset(period, now, reset_format)
                 reset_part = f", {reset}" if reset else ""
                 lines.append(
                     f"{result.provider_id} {period.name}: {period.utilization}%{reset_part}{suffix}"
