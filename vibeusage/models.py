@@ -10,6 +10,9 @@ from .timeparse import parse_iso
 
 SCHEMA_VERSION = 1
 
+#: Amounts at or beyond this many cents are garbage, not money (and would overflow Decimal).
+MAX_CENTS = Decimal(10) ** 18
+
 #: Below this share of a window elapsed, a pace ratio says more about noise than usage.
 MIN_ELAPSED_FOR_PACE = 0.10
 
@@ -74,6 +77,10 @@ def percent_used(value: Any) -> Optional[int]:
     number = to_decimal(value)
     if number is None:
         return None
+    if number >= 100:
+        return 100
+    if number <= 0:
+        return 0
     # Round away binary noise (9.999999999999998) before flooring.
     number = number.quantize(Decimal("0.000001"), rounding=ROUND_HALF_UP)
     whole = int(number.to_integral_value(rounding=ROUND_FLOOR))
@@ -91,7 +98,7 @@ def percent_used_from_remaining_fraction(value: Any) -> Optional[int]:
 def cents_to_major(value: Any) -> Optional[Decimal]:
     """Money in cents (number or string) to major units with two decimals."""
     number = to_decimal(value)
-    if number is None:
+    if number is None or abs(number) >= MAX_CENTS:
         return None
     return (number / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 

@@ -42,7 +42,7 @@ def from_epoch(value: Any, unit: str = "s") -> Optional[datetime]:
         return None
     try:
         number = float(value)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     if number != number or number in (float("inf"), float("-inf")):
         return None

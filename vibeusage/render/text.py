@@ -133,16 +133,19 @@ def _provider_block(result: ProviderResult, now: datetime, style: Style) -> str:
     rows = []
     for period in snapshot.periods:
         color = usage_color(period, now, style.pace_colors)
-        rows.append(
-            [
-                period.name,
-                style.paint(bar(period.utilization, style), color),
-                style.paint(f"{period.utilization}%", color),
-                format_reset(period, now, style.reset_format),
-            ]
-        )
+        row = [
+            period.name,
+            style.paint(bar(period.utilization, style), color),
+            style.paint(f"{period.utilization}%", color),
+            format_reset(period, now, style.reset_format),
+        ]
+        if style.verbose:
+            pace = period.pace_ratio(now)
+            row.append("" if pace is None else f"pace {pace:.2f}")
+        rows.append(row)
     if rows:
-        table = tabulate(rows, tablefmt="plain", colalign=("left", "left", "right", "left"))
+        align = ("left", "left", "right", "left", "left")[: len(rows[0])]
+        table = tabulate(rows, tablefmt="plain", colalign=align)
         lines.extend("  " + line.rstrip() for line in table.splitlines())
     else:
         lines.append("  no usage windows reported")
@@ -184,10 +187,6 @@ def _verbose_lines(result: ProviderResult, now: datetime, style: Style) -> List[
         f"  Source: {snapshot.source} {style.sep} fetched {fetched} "
         f"({format_age(now - snapshot.fetched_at)} ago)"
     )
-    for period in snapshot.periods:
-        pace = period.pace_ratio(now)
-        if pace is not None:
-            lines.append(f"  Pace {period.name}: {pace:.2f}")
     if result.attempts:
         tried = []
         for attempt in result.attempts:
