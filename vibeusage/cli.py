@@ -4,15 +4,18 @@ Kept light at import time (no argparse, requests or tabulate until needed) so th
 ``vibeusage --version`` starts about as fast as Python itself.
 """
 
+from __future__ import annotations
+
 import os
 import sys
-from typing import IO, TYPE_CHECKING, Any, Callable, List, Mapping, NoReturn, Optional, Sequence
 
 from . import __version__
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up time
 if TYPE_CHECKING:
     import argparse
     from datetime import datetime
+    from typing import IO, Any, Callable, List, Mapping, NoReturn, Optional, Sequence
 
     from .config import Config
     from .pipeline import ProviderResult
@@ -29,7 +32,7 @@ class Terminal:
         self.stderr = stderr
 
     @classmethod
-    def from_sys(cls) -> "Terminal":
+    def from_sys(cls) -> Terminal:
         return cls(sys.stdout, sys.stderr)
 
     @staticmethod
@@ -65,7 +68,7 @@ def run(
     argv: Optional[Sequence[str]],
     terminal: Terminal,
     environ: Mapping[str, str],
-    clock: Optional[Callable[[], "datetime"]] = None,
+    clock: Optional[Callable[[], datetime]] = None,
 ) -> int:
     """Run one command line against ``terminal``; returns the exit code."""
     args_list = list(sys.argv[1:] if argv is None else argv)
@@ -119,11 +122,11 @@ def _positive_float(text: str) -> float:
     return value
 
 
-def build_parser(terminal: Terminal) -> "argparse.ArgumentParser":
+def build_parser(terminal: Terminal) -> argparse.ArgumentParser:
     import argparse
 
     class Parser(argparse.ArgumentParser):
-        def error(self, message: str) -> "NoReturn":
+        def error(self, message: str) -> NoReturn:
             raise UsageError(message)
 
         def _print_message(self, message: str, file: Any = None) -> None:
@@ -183,7 +186,7 @@ def build_parser(terminal: Terminal) -> "argparse.ArgumentParser":
     return parser
 
 
-def parse_args(argv: List[str], terminal: Terminal) -> "argparse.Namespace":
+def parse_args(argv: List[str], terminal: Terminal) -> argparse.Namespace:
     parser = build_parser(terminal)
     args = parser.parse_intermixed_args(argv)
     if args.quiet and args.verbose:
@@ -213,10 +216,10 @@ def _enable_debug_logging(stream: IO[str]) -> None:
 
 
 def _usage_command(
-    args: "argparse.Namespace",
+    args: argparse.Namespace,
     terminal: Terminal,
     environ: Mapping[str, str],
-    clock: Callable[[], "datetime"],
+    clock: Callable[[], datetime],
 ) -> int:
     from .config import load_config
     from .paths import resolve_paths
@@ -255,7 +258,7 @@ def _usage_command(
     return exit_code_for(results)
 
 
-def _named_providers(names: Sequence[str], registry: Mapping[str, "Provider"]) -> List["Provider"]:
+def _named_providers(names: Sequence[str], registry: Mapping[str, Provider]) -> List[Provider]:
     from .errors import ConfigError
 
     selected: List[Provider] = []
@@ -271,17 +274,17 @@ def _named_providers(names: Sequence[str], registry: Mapping[str, "Provider"]) -
     return selected
 
 
-def _enabled(registry: Mapping[str, "Provider"], config: "Config") -> List["Provider"]:
+def _enabled(registry: Mapping[str, Provider], config: Config) -> List[Provider]:
     order = config.enabled_providers or tuple(registry)
     return [registry[pid] for pid in order if pid in registry and config.provider(pid).enabled]
 
 
-def _has_cache(pipeline: Any, provider: "Provider") -> bool:
+def _has_cache(pipeline: Any, provider: Provider) -> bool:
     return bool(pipeline.paths.snapshots_dir.joinpath(f"{provider.id}.json").is_file())
 
 
 def _style(
-    args: "argparse.Namespace", terminal: Terminal, environ: Mapping[str, str], config: "Config"
+    args: argparse.Namespace, terminal: Terminal, environ: Mapping[str, str], config: Config
 ) -> Any:
     from .render.text import Style, unicode_supported
 
@@ -303,9 +306,9 @@ def _style(
 
 
 def _render(
-    args: "argparse.Namespace",
-    results: Sequence["ProviderResult"],
-    now: "datetime",
+    args: argparse.Namespace,
+    results: Sequence[ProviderResult],
+    now: datetime,
     style: Any,
     single: bool,
 ) -> str:
@@ -322,11 +325,11 @@ def _render(
 
 
 def _first_run(
-    args: "argparse.Namespace",
+    args: argparse.Namespace,
     terminal: Terminal,
-    providers: List["Provider"],
+    providers: List[Provider],
     style: Any,
-    now: "datetime",
+    now: datetime,
 ) -> int:
     if args.json:
         from .render.json_doc import dumps, providers_document
@@ -339,7 +342,7 @@ def _first_run(
     return 0
 
 
-def _emit(args: "argparse.Namespace", terminal: Terminal, text: str) -> None:
+def _emit(args: argparse.Namespace, terminal: Terminal, text: str) -> None:
     if args.output:
         from .errors import VibeusageError
         from .store import atomic_write_text
@@ -356,7 +359,7 @@ def _emit(args: "argparse.Namespace", terminal: Terminal, text: str) -> None:
     terminal.stdout.flush()
 
 
-def exit_code_for(results: Sequence["ProviderResult"]) -> int:
+def exit_code_for(results: Sequence[ProviderResult]) -> int:
     """0 when everything is fresh, 5 when some data was shown, else the first failure's code."""
     from .errors import ExitCode
 
@@ -370,7 +373,7 @@ def exit_code_for(results: Sequence["ProviderResult"]) -> int:
     return ExitCode.ERROR
 
 
-def _wants_progress(args: "argparse.Namespace", terminal: Terminal) -> bool:
+def _wants_progress(args: argparse.Namespace, terminal: Terminal) -> bool:
     return (
         terminal.stderr_tty
         and not args.json
