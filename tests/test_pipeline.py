@@ -275,3 +275,19 @@ def test_has_credentials_uses_only_local_checks(home):
     pipeline = make_pipeline(home)
     assert pipeline.has_credentials(fake_provider("p", [FakeStrategy("p")]))
     assert not pipeline.has_credentials(fake_provider("p", [FakeStrategy("p", available=False)]))
+
+
+def test_interrupt_releases_workers_promptly(home, release):
+    hung = FakeStrategy("p", "hung", hang=release)
+
+    def interrupt(pending, elapsed):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        make_pipeline(home).run(
+            [fake_provider("p", [hung])], RunOptions(timeout=30), on_progress=interrupt
+        )
+    workers = [t for t in threading.enumerate() if t.name.startswith("vibeusage_")]
+    for worker in workers:
+        worker.join(1.0)
+    assert not any(w.is_alive() for w in workers), "executor workers must not wait 30 s"

@@ -182,13 +182,11 @@ class Pipeline:
         deadline_s = options.deadline or max(self.config.fetch.deadline, timeout)
         started = time.monotonic()
         deadline = started + deadline_s
-        pool = SessionPool(timeout)
+        limits = _Limits(timeout, deadline, SessionPool(timeout), threading.Event())
 
         workers = min(self.config.fetch.max_concurrent, len(providers))
         executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vibeusage")
-        futures = {
-            executor.submit(self._run_provider, p, timeout, deadline, pool): p for p in providers
-        }
+        futures = {executor.submit(self._run_provider, p, limits): p for p in providers}
         results: Dict[str, ProviderResult] = {}
         pending = set(futures)
         try:
@@ -205,6 +203,9 @@ class Pipeline:
                 if on_progress is not None and pending:
                     on_progress([futures[f].id for f in pending], time.monotonic() - started)
         finally:
+            # Past the deadline or on Ctrl-C: release the workers at once so that none of
+            # them delays the interpreter's exit (executor threads are joined there).
+            limits.cancel.set()
             executor.shutdown(wait=False, cancel_futures=True)
         for future in pending:
             provider = futures[future]
@@ -221,41 +222,41 @@ class Pipeline:
             )
         return results
 
-    def _run_provider(
-        self, provider: Provider, timeout: float, deadline: float, pool: "SessionPool"
-    ) -> ProviderResult:
+    def _run_provider(self, provider: Provider, limits: "_Limits") -> ProviderResult:
         """Try the provider's strategies in order (runs in an executor worker)."""
         try:
-            return self._run_chain(provider, timeout, deadline, pool)
+            return self._run_chain(provider, limits)
         except Exception as exc:  # the worker must always hand back a result
             log.debug("unexpected failure in %s", provider.id, exc_info=True)
             return ProviderResult(
                 provider, error=classify_exception(exc, provider.name).for_provider(provider.id)
             )
 
-    def _run_chain(
-        self, provider: Provider, timeout: float, deadline: float, pool: "SessionPool"
-    ) -> ProviderResult:
+    def _run_chain(self, provider: Provider, limits: "_Limits") -> ProviderResult:
         started = time.monotonic()
         chain = provider.strategies_for(self.config.provider(provider.id).auth_source)
         attempts: List[Attempt] = []
         first_error: Optional[VibeusageError] = None
         made_request = False
         for strategy in chain:
-            budget = min(timeout, deadline - time.monotonic())
-            if budget <= 0:
+            budget = min(limits.timeout, limits.deadline - time.monotonic())
+            if budget <= 0 or limits.cancel.is_set():
+                first_error = first_error or VibeusageError(
+                    f"{provider.name} ran out of time before trying `{strategy.name}`",
+                    ErrorCategory.NETWORK,
+                )
                 break
             ctx = self._context(provider, timeout=budget)
             if not _safe_available(strategy, ctx):
                 continue
             made_request = True
             # The Session belongs to this worker thread; the strategy borrows it.
-            ctx.session = pool.get()
+            ctx.session = limits.pool.get()
             attempt_started = time.monotonic()
-            result = _run_with_timeout(strategy.fetch, ctx, budget, provider, strategy.name)
+            result = _run_with_timeout(ctx, budget, limits.cancel, provider, strategy)
             elapsed_ms = int((time.monotonic() - attempt_started) * 1000)
             if result is None:
-                pool.discard()  # the abandoned call may still be using it
+                limits.pool.discard()  # the abandoned call may still be using it
                 result = FetchResult.fail(
                     VibeusageError(
                         f"{provider.name} ({strategy.name}) did not answer within {budget:.0f} s",
@@ -334,28 +335,47 @@ class Pipeline:
         )
 
 
+@dataclass(frozen=True)
+class _Limits:
+    """Shared by the workers of one run: time limits, the Session pool, the cancel flag."""
+
+    timeout: float
+    deadline: float  # time.monotonic() value
+    pool: "SessionPool"
+    cancel: threading.Event
+
+
 def _run_with_timeout(
-    fn: Callable[[FetchContext], FetchResult],
     ctx: FetchContext,
     timeout: float,
+    cancel: threading.Event,
     provider: Provider,
-    strategy_name: str,
+    strategy: Any,
 ) -> Optional[FetchResult]:
-    """Run ``fn(ctx)`` in a daemon thread; None when it did not finish within ``timeout``."""
+    """Run ``strategy.fetch(ctx)`` in a daemon thread.
+
+    None when it did not finish within ``timeout`` or the run was cancelled; the thread
+    is then abandoned (being a daemon, it cannot hold the process open).
+    """
     box: List[FetchResult] = []
 
     def target() -> None:
         try:
-            box.append(fn(ctx))
+            box.append(strategy.fetch(ctx))
         except Exception as exc:
-            log.debug("%s/%s raised", provider.id, strategy_name, exc_info=True)
+            log.debug("%s/%s raised", provider.id, strategy.name, exc_info=True)
             box.append(FetchResult.fail(classify_exception(exc, provider.name)))
 
     thread = threading.Thread(
-        target=target, name=f"vibeusage-{provider.id}-{strategy_name}", daemon=True
+        target=target, name=f"vibeusage-{provider.id}-{strategy.name}", daemon=True
     )
     thread.start()
-    thread.join(timeout)
+    end = time.monotonic() + timeout
+    while thread.is_alive() and not cancel.is_set():
+        remaining = end - time.monotonic()
+        if remaining <= 0:
+            break
+        thread.join(min(remaining, 0.05))
     return box[0] if box else None
 
 
