@@ -239,7 +239,7 @@ def _usage_command(
         selected = [
             p
             for p in _enabled(registry, config)
-            if pipeline.has_credentials(p) or (args.offline and _has_cache(pipeline, p))
+            if pipeline.has_credentials(p) or (args.offline and pipeline.has_cache(p))
         ]
     style = _style(args, terminal, environ, config)
     if not selected:
@@ -277,10 +277,6 @@ def _named_providers(names: Sequence[str], registry: Mapping[str, Provider]) -> 
 def _enabled(registry: Mapping[str, Provider], config: Config) -> List[Provider]:
     order = config.enabled_providers or tuple(registry)
     return [registry[pid] for pid in order if pid in registry and config.provider(pid).enabled]
-
-
-def _has_cache(pipeline: Any, provider: Provider) -> bool:
-    return bool(pipeline.paths.snapshots_dir.joinpath(f"{provider.id}.json").is_file())
 
 
 def _style(

@@ -86,6 +86,9 @@ class Pipeline:
         chain = provider.strategies_for(self.config.provider(provider.id).auth_source)
         return any(_safe_available(s, ctx) for s in chain)
 
+    def has_cache(self, provider: Provider) -> bool:
+        return self._cache.path(provider.id).is_file()
+
     def run(
         self,
         providers: Sequence[Provider],

@@ -68,34 +68,32 @@ def assert_no_secret(error: VibeusageError, *secrets: str) -> None:
             assert secret not in text
 
 
+#: The periods of oauth-usage-limits.json, whether they come from the buckets or limits[].
+LIMITS_FIXTURE_ROWS = [
+    (
+        "Session (5h)",
+        11,
+        PeriodType.SESSION,
+        datetime(2026, 7, 3, 0, 30, 0, 282668, tzinfo=UTC),
+        None,
+    ),
+    ("Weekly", 9, PeriodType.WEEKLY, datetime(2026, 7, 8, 9, 0, 0, 282694, tzinfo=UTC), None),
+    (
+        "Weekly (Fable)",
+        5,
+        PeriodType.WEEKLY,
+        datetime(2026, 7, 8, 9, 0, 0, 283070, tzinfo=UTC),
+        "fable",
+    ),
+]
+
+
 # --- parse_usage: real fixtures ---------------------------------------------------------------
 
 
 def test_limits_fixture_periods_come_from_buckets_in_display_order() -> None:
     snapshot = parse_usage(fixture("oauth-usage-limits.json"), NOW)
-    assert rows(snapshot) == [
-        (
-            "Session (5h)",
-            11,
-            PeriodType.SESSION,
-            datetime(2026, 7, 3, 0, 30, 0, 282668, tzinfo=UTC),
-            None,
-        ),
-        (
-            "Weekly",
-            9,
-            PeriodType.WEEKLY,
-            datetime(2026, 7, 8, 9, 0, 0, 282694, tzinfo=UTC),
-            None,
-        ),
-        (
-            "Weekly (Fable)",
-            5,
-            PeriodType.WEEKLY,
-            datetime(2026, 7, 8, 9, 0, 0, 283070, tzinfo=UTC),
-            "fable",
-        ),
-    ]
+    assert rows(snapshot) == LIMITS_FIXTURE_ROWS
     assert snapshot.overage is None
     assert snapshot.provider == "claude"
     assert snapshot.fetched_at == NOW
@@ -283,29 +281,7 @@ def test_limits_that_is_not_a_list_is_ignored(limits: Any) -> None:
 
 def test_limits_only_payload_produces_session_and_weekly_periods() -> None:
     payload = {"limits": fixture("oauth-usage-limits.json")["limits"]}
-    assert rows(parse_usage(payload, NOW)) == [
-        (
-            "Session (5h)",
-            11,
-            PeriodType.SESSION,
-            datetime(2026, 7, 3, 0, 30, 0, 282668, tzinfo=UTC),
-            None,
-        ),
-        (
-            "Weekly",
-            9,
-            PeriodType.WEEKLY,
-            datetime(2026, 7, 8, 9, 0, 0, 282694, tzinfo=UTC),
-            None,
-        ),
-        (
-            "Weekly (Fable)",
-            5,
-            PeriodType.WEEKLY,
-            datetime(2026, 7, 8, 9, 0, 0, 283070, tzinfo=UTC),
-            "fable",
-        ),
-    ]
+    assert rows(parse_usage(payload, NOW)) == LIMITS_FIXTURE_ROWS
 
 
 def test_limits_scoped_entry_falls_back_to_model_id_when_display_name_is_null() -> None:
