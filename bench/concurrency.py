@@ -90,8 +90,13 @@ def main() -> None:
     server = serve(args.latency)
     url = f"http://127.0.0.1:{server.server_address[1]}/usage"
     tmp = tempfile.mkdtemp(prefix="vibeusage-bench-")
-    env = dict(os.environ, HOME=tmp, VIBEUSAGE_CONFIG_DIR=f"{tmp}/config",
-               VIBEUSAGE_CACHE_DIR=f"{tmp}/cache", NO_PROXY="127.0.0.1,localhost")
+    env = dict(
+        os.environ,
+        HOME=tmp,
+        VIBEUSAGE_CONFIG_DIR=f"{tmp}/config",
+        VIBEUSAGE_CACHE_DIR=f"{tmp}/cache",
+        NO_PROXY="127.0.0.1,localhost",
+    )
     providers = [
         Provider(f"p{i}", f"P{i}", "", "", None, (LoopbackStrategy(f"p{i}", url),), "")
         for i in range(args.providers)
@@ -100,8 +105,10 @@ def main() -> None:
     many = statistics.median(timed_run(providers, env) for _ in range(args.runs))
     print(f"latency per request       {args.latency * 1000:7.0f} ms")
     print(f"1 provider  (median of {args.runs}) {one * 1000:7.0f} ms")
-    print(f"{args.providers} providers (median of {args.runs}) {many * 1000:7.0f} ms"
-          f"  ({many / args.latency:.2f}x the latency, {many / one:.2f}x one provider)")
+    print(
+        f"{args.providers} providers (median of {args.runs}) {many * 1000:7.0f} ms"
+        f"  ({many / args.latency:.2f}x the latency, {many / one:.2f}x one provider)"
+    )
     print(f"measured at {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC")
     server.shutdown()
 

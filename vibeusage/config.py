@@ -57,7 +57,8 @@ def _load_toml(path: Path) -> Dict[str, Any]:
     except OSError as exc:
         raise ConfigError(f"Cannot read config file {path}: {exc.strerror or exc}") from exc
     try:
-        return dict(tomllib.loads(raw.decode("utf-8")))
+        # utf-8-sig: tolerate the byte-order mark some Windows editors write.
+        return dict(tomllib.loads(raw.decode("utf-8-sig")))
     except UnicodeDecodeError as exc:
         raise ConfigError(f"Config file {path} is not UTF-8 text") from exc
     except tomllib.TOMLDecodeError as exc:
@@ -80,8 +81,8 @@ def load_config(
     data = _load_toml(path)
     config = _parse(data, known_providers, path) if data else Config(source=None)
     env_value = environ.get("VIBEUSAGE_ENABLED_PROVIDERS")
-    if env_value is not None and env_value.strip():
-        names = tuple(n.strip().lower() for n in env_value.split(",") if n.strip())
+    names = tuple(n.strip().lower() for n in (env_value or "").split(",") if n.strip())
+    if names:
         unknown = [n for n in names if n not in known_providers]
         if unknown:
             raise ConfigError(
@@ -203,7 +204,7 @@ def _parse(data: Mapping[str, Any], known: Mapping[str, Sequence[str]], path: Pa
     providers: Dict[str, ProviderConfig] = {}
     providers_table = top.table_of("providers")
     for provider_id in providers_table:
-        if provider_id not in known:
+        if provider_id.lower() not in known:
             raise ConfigError(
                 f"Invalid config file {path}: unknown provider `providers.{provider_id}`",
                 remediation=f"Known providers: {', '.join(sorted(known))}.",
@@ -214,7 +215,7 @@ def _parse(data: Mapping[str, Any], known: Mapping[str, Sequence[str]], path: Pa
             path,
         )
         sources = ("auto",) + tuple(known[provider_id])
-        providers[provider_id] = ProviderConfig(
+        providers[provider_id.lower()] = ProviderConfig(
             enabled=reader.boolean("enabled", True),
             auth_source=reader.choice("auth_source", "auto", sources),
             options={k: v for k, v in reader.table.items() if k not in ("enabled", "auth_source")},

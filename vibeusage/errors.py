@@ -157,15 +157,18 @@ class ConfigError(VibeusageError):
 
 # --- secrets ---------------------------------------------------------------------------
 
-_SECRET_PATTERNS = (
-    # Anthropic / OpenAI style keys and session keys: sk-ant-oat01-..., sk-ant-sid01-..., sk-...
-    re.compile(r"\b(sk-[A-Za-z0-9]+-?)[A-Za-z0-9_\-]{6,}([A-Za-z0-9]{4})\b"),
-    # GitHub tokens
-    re.compile(r"\b(gh[opusr]_)[A-Za-z0-9]{8,}([A-Za-z0-9]{4})\b"),
+#: Whole tokens, replaced by their masked form (keys use letters, digits, ``-`` and ``_``).
+_TOKEN_PATTERNS = (
+    # Anthropic / OpenAI keys and session keys: sk-ant-oat01-..., sk-ant-sid01-..., sk-...
+    re.compile(r"(?<![A-Za-z0-9_\-])sk-[A-Za-z0-9_\-]{10,}"),
+    # GitHub: classic (ghp_, gho_, ghu_, ghs_, ghr_) and fine-grained (github_pat_)
+    re.compile(r"(?<![A-Za-z0-9_])(?:gh[opusr]_|github_pat_)[A-Za-z0-9_]{10,}"),
     # JWTs
-    re.compile(r"\b(eyJ)[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+()"),
-    # Authorization header values
-    re.compile(r"(?i)\b(bearer\s+|authorization:\s*token\s+)[A-Za-z0-9._~+/=\-]{8,}()"),
+    re.compile(r"(?<![A-Za-z0-9_\-])eyJ[A-Za-z0-9_\-]*\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]*"),
+)
+#: A credential that follows a keyword; the keyword stays, the value goes.
+_HEADER_PATTERN = re.compile(
+    r"(?i)\b(bearer\s+|authorization:\s*token\s+|sessionKey=)[A-Za-z0-9._~+/=\-]{8,}"
 )
 
 
@@ -173,7 +176,12 @@ def mask_secret(secret: str) -> str:
     """A recognisable but useless form of a secret: ``sk-ant-…4f2a``."""
     if len(secret) <= 12:
         return "…"
-    prefix = secret[: secret.find("-", 3) + 1] if secret.startswith("sk-") else secret[:4]
+    if secret.startswith("sk-"):
+        prefix = secret[: secret.find("-", 3) + 1] or "sk-"
+    elif secret.startswith("github_pat_"):
+        prefix = "github_pat_"
+    else:
+        prefix = secret[:4]
     return f"{prefix[:12]}…{secret[-4:]}"
 
 
@@ -182,9 +190,9 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
     for secret in secrets:
         if secret and len(secret) >= 8:
             text = text.replace(secret, mask_secret(secret))
-    for pattern in _SECRET_PATTERNS:
-        text = pattern.sub(lambda m: f"{m.group(1)}…{m.group(2)}", text)
-    return text
+    for pattern in _TOKEN_PATTERNS:
+        text = pattern.sub(lambda m: mask_secret(m.group(0)), text)
+    return _HEADER_PATTERN.sub(lambda m: f"{m.group(1)}…", text)
 
 
 # --- classification ----------------------------------------------------------------------
@@ -278,6 +286,11 @@ def classify_exception(exc: BaseException, provider_name: str) -> VibeusageError
         return exc
     import requests  # deferred: keeps the CLI start-up light
 
+    if isinstance(exc, requests.exceptions.InvalidJSONError):
+        # Also a RequestException, but what it means is "the body was not JSON".
+        return VibeusageError(
+            f"{provider_name} sent a response that is not JSON", ErrorCategory.PARSE
+        )
     if isinstance(exc, requests.Timeout):
         return VibeusageError(
             f"{provider_name} did not answer in time",

@@ -193,12 +193,15 @@ class OverageUsage:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "OverageUsage":
         used = to_decimal(data.get("used"))
+        limit = to_decimal(data.get("limit"))
         if used is None:
             raise ValueError("overage needs a used amount")
+        if max(abs(used), abs(limit or Decimal(0))) >= MAX_CENTS / 100:
+            raise ValueError("overage amount out of range")
         currency = data.get("currency")
         return cls(
             used=used,
-            limit=to_decimal(data.get("limit")),
+            limit=limit,
             currency=currency if isinstance(currency, str) else "USD",
             is_enabled=bool(data.get("is_enabled", True)),
         )

@@ -45,10 +45,17 @@ def home_dir(environ: Mapping[str, str]) -> Path:
     return Path.home()
 
 
+def _expand_user(value: str, environ: Mapping[str, str]) -> Path:
+    """``~`` against the given environment's home (not the process's)."""
+    if value == "~" or value.startswith(("~/", "~\\")):
+        return home_dir(environ) / value[2:]
+    return Path(value)
+
+
 def config_dir(environ: Mapping[str, str], platform: Optional[str] = None) -> Path:
     override = environ.get("VIBEUSAGE_CONFIG_DIR")
     if override:
-        return Path(override).expanduser()
+        return _expand_user(override, environ)
     platform = platform or sys.platform
     home = home_dir(environ)
     if platform == "darwin":
@@ -65,7 +72,7 @@ def config_dir(environ: Mapping[str, str], platform: Optional[str] = None) -> Pa
 def cache_dir(environ: Mapping[str, str], platform: Optional[str] = None) -> Path:
     override = environ.get("VIBEUSAGE_CACHE_DIR")
     if override:
-        return Path(override).expanduser()
+        return _expand_user(override, environ)
     platform = platform or sys.platform
     home = home_dir(environ)
     if platform == "darwin":

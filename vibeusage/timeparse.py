@@ -5,6 +5,7 @@ from datetime import datetime, timezone
 from typing import Any, Optional
 
 _FRACTION = re.compile(r"\.(\d+)")
+_COMPACT_OFFSET = re.compile(r"([+-])(\d{2})(\d{2})$")
 
 
 def utcnow() -> datetime:
@@ -26,6 +27,8 @@ def parse_iso(value: Any) -> Optional[datetime]:
         return None
     if text[-1] in "zZ":
         text = text[:-1] + "+00:00"
+    if "T" in text or " " in text:  # +0200 -> +02:00 (only 3.11+ accepts the compact form)
+        text = _COMPACT_OFFSET.sub(r"\1\2:\3", text)
     text = _FRACTION.sub(lambda m: "." + (m.group(1) + "000000")[:6], text, count=1)
     try:
         parsed = datetime.fromisoformat(text)
