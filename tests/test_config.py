@@ -302,3 +302,21 @@ def test_config_errors_in_the_file_win_over_a_valid_env_override(config_path):
     write(config_path, "[fetch]\ntimeout = 0\n")
     error = load_error(config_path, {"VIBEUSAGE_ENABLED_PROVIDERS": "claude"})
     assert "`fetch.timeout`" in error.message
+
+
+def test_byte_order_mark_at_the_start_is_tolerated(config_path):
+    config_path.parent.mkdir(parents=True, exist_ok=True)
+    config_path.write_bytes(b"\xef\xbb\xbf[fetch]\ntimeout = 12\n")
+    assert load(config_path).fetch.timeout == 12.0
+
+
+def test_provider_table_names_are_case_insensitive(config_path):
+    write(config_path, '[providers.Claude]\nauth_source = "oauth"\n')
+    assert load(config_path).provider("claude").auth_source == "oauth"
+
+
+def test_env_enabled_providers_of_only_commas_is_ignored(config_path):
+    write(config_path, 'enabled_providers = ["claude"]\n')
+    assert load(config_path, {"VIBEUSAGE_ENABLED_PROVIDERS": ", ,"}).enabled_providers == (
+        "claude",
+    )

@@ -214,7 +214,7 @@ def _parse(data: Mapping[str, Any], known: Mapping[str, Sequence[str]], path: Pa
             f"providers.{provider_id}.",
             path,
         )
-        sources = ("auto",) + tuple(known[provider_id])
+        sources = ("auto",) + tuple(known[provider_id.lower()])
         providers[provider_id.lower()] = ProviderConfig(
             enabled=reader.boolean("enabled", True),
             auth_source=reader.choice("auth_source", "auto", sources),
