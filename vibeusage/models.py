@@ -304,14 +304,6 @@ class Attempt:
     duration_ms: int
     error: Optional[str] = None
 
-    def to_dict(self) -> Dict[str, Any]:
-        return {
-            "strategy": self.strategy,
-            "success": self.success,
-            "error": self.error,
-            "duration_ms": self.duration_ms,
-        }
-
 
 def _optional(build: Any, value: Any) -> Any:
     return build(value) if isinstance(value, Mapping) else None

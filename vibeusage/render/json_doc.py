@@ -4,7 +4,6 @@ import json
 from datetime import datetime
 from typing import Any, Dict, List, Sequence
 
-from ..errors import VibeusageError
 from ..models import SCHEMA_VERSION
 from ..pipeline import ProviderResult
 
@@ -29,16 +28,12 @@ def snapshot_document(result: ProviderResult, now: datetime) -> Dict[str, Any]:
     return document
 
 
-def error_document(error: VibeusageError) -> Dict[str, Any]:
-    return error.to_dict()
-
-
 def single_document(result: ProviderResult, now: datetime) -> Dict[str, Any]:
     """One provider named: the bare SNAPSHOT, or ``{"error": ERROR}`` when nothing to show."""
     if result.snapshot is not None:
         return snapshot_document(result, now)
     assert result.error is not None
-    return {"error": error_document(result.error)}
+    return {"error": result.error.to_dict()}
 
 
 def providers_document(results: Sequence[ProviderResult], now: datetime) -> Dict[str, Any]:
@@ -53,7 +48,7 @@ def providers_document(results: Sequence[ProviderResult], now: datetime) -> Dict
                 stale.append(result.provider_id)
         elif result.error is not None:
             # A stale snapshot carries its own error; ``errors`` lists what has no data.
-            errors[result.provider_id] = error_document(result.error)
+            errors[result.provider_id] = result.error.to_dict()
     return {
         "schema_version": SCHEMA_VERSION,
         "fetched_at": now.isoformat(),
