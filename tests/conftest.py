@@ -124,6 +124,11 @@ def mocked() -> Any:
         yield mock
 
 
+def usage_calls(mock: Any) -> List[Any]:
+    """The calls a ``responses`` mock saw to Claude's usage endpoint (not identity or status)."""
+    return [call for call in mock.calls if call.request.url == USAGE_URL]
+
+
 def all_text(result: CliResult) -> str:
     return result.out + result.err
 

@@ -14,7 +14,7 @@ from typing import Any, Dict, Iterator
 import pytest
 import requests
 
-from tests.conftest import USAGE_URL, all_text, load_fixture
+from tests.conftest import USAGE_URL, all_text, load_fixture, usage_calls
 from tests.fakes import FakeStrategy, fake_provider, network_error
 from vibeusage import __version__
 from vibeusage.cli import main
@@ -177,7 +177,7 @@ def test_options_after_provider_names(cli, logged_in, mocked):
 def test_request_carries_oauth_headers(cli, logged_in, mocked):
     mocked.get(USAGE_URL, json=load_fixture("claude/oauth-usage-limits.json"))
     cli("claude", clock=clock)
-    request = mocked.calls[0].request
+    request = usage_calls(mocked)[0].request
     assert request.headers["Authorization"] == f"Bearer {TOKEN}"
     assert request.headers["anthropic-beta"] == "oauth-2025-04-20"
     assert request.headers["User-Agent"] == f"vibeusage/{__version__}"
@@ -341,7 +341,7 @@ def test_fresh_cache_is_reused_without_a_request(cli, logged_in, mocked):
     mocked.get(USAGE_URL, json=load_fixture("claude/oauth-usage-limits.json"))
     cli(clock=clock)
     second = cli("claude", "--json", clock=clock)
-    assert len(mocked.calls) == 1
+    assert len(usage_calls(mocked)) == 1
     assert second.json()["cached"] is True
     assert second.code == 0
 
@@ -350,7 +350,7 @@ def test_offline_serves_cache_and_makes_no_request(cli, logged_in, mocked):
     mocked.get(USAGE_URL, json=load_fixture("claude/oauth-usage-limits.json"))
     cli(clock=clock)
     result = cli("--offline", "--json", "claude", clock=clock)
-    assert len(mocked.calls) == 1
+    assert len(usage_calls(mocked)) == 1
     assert result.code == 0
     assert result.json()["cached"] is True
 
@@ -453,7 +453,7 @@ def test_rate_limit_closes_gate_until_retry_after(cli, logged_in, mocked):
     mocked.get(USAGE_URL, status=429, headers={"Retry-After": "120"})
     cli("claude", clock=clock)
     result = cli("claude", clock=clock)
-    assert len(mocked.calls) == 1
+    assert len(usage_calls(mocked)) == 1
     assert "next try at" in result.out
     assert result.code == 3
 

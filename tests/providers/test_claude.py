@@ -12,7 +12,7 @@ from typing import Any, Dict, List, Optional, Tuple
 import pytest
 from responses import matchers
 
-from tests.conftest import USAGE_URL, Home, load_fixture
+from tests.conftest import USAGE_URL, Home, load_fixture, usage_calls
 from vibeusage.errors import ErrorCategory, VibeusageError
 from vibeusage.http import make_session
 from vibeusage.models import OverageUsage, PeriodType, ProviderIdentity, UsageSnapshot
@@ -711,7 +711,7 @@ def test_oauth_uses_the_token_from_claude_config_dir(
     )
     result = ClaudeOAuth().fetch(make_ctx(home, CLAUDE_CONFIG_DIR=str(other)))
     assert result.success
-    assert len(mocked.calls) == 1
+    assert len(usage_calls(mocked)) == 1
 
 
 def test_oauth_request_carries_bearer_beta_accept_and_user_agent(home: Home, mocked: Any) -> None:
@@ -731,8 +731,8 @@ def test_oauth_request_carries_bearer_beta_accept_and_user_agent(home: Home, moc
     )
     result = ClaudeOAuth().fetch(make_ctx(home))
     assert result.success
-    assert len(mocked.calls) == 1
-    request = mocked.calls[0].request
+    assert len(usage_calls(mocked)) == 1
+    request = usage_calls(mocked)[0].request
     assert request.method == "GET"
     assert request.url == USAGE_URL
     assert request.headers["User-Agent"].startswith("vibeusage/")
@@ -742,7 +742,7 @@ def test_oauth_request_has_a_connect_and_read_timeout(home: Home, mocked: Any) -
     write_token(home)
     mocked.get(USAGE_URL, json=fixture("oauth-usage-limits.json"))
     ClaudeOAuth().fetch(make_ctx(home))
-    timeout = mocked.calls[0].request.req_kwargs["timeout"]
+    timeout = usage_calls(mocked)[0].request.req_kwargs["timeout"]
     assert timeout is not None
     assert tuple(timeout) == (5.0, 5.0)
 
@@ -881,7 +881,7 @@ def test_oauth_token_valid_one_minute_more_is_used(home: Home, mocked: Any) -> N
     mocked.get(USAGE_URL, json=fixture("oauth-usage-limits.json"))
     result = ClaudeOAuth().fetch(make_ctx(home))
     assert result.success
-    assert len(mocked.calls) == 1
+    assert len(usage_calls(mocked)) == 1
 
 
 def test_oauth_missing_credentials_at_fetch_is_authentication_error(

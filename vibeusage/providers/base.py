@@ -1,12 +1,13 @@
 """What a provider is (data plus an ordered tuple of strategies) and what a strategy returns."""
 
+import sys
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Mapping, Optional, Tuple
 
 from ..config import ProviderConfig
-from ..errors import ErrorCategory, VibeusageError
+from ..errors import ErrorCategory, VibeusageError, parse_error
 from ..models import UsageSnapshot
 from ..paths import Paths
 from ..timeparse import utcnow
@@ -49,6 +50,8 @@ class FetchContext:
     #: The worker thread's HTTP session (a ``requests.Session`` from ``http.make_session``).
     session: Any = None
     clock: Callable[[], datetime] = utcnow
+    #: ``sys.platform`` unless a test says otherwise (Keychain, PTY and paths depend on it).
+    platform: str = field(default_factory=lambda: sys.platform)
 
     def now(self) -> datetime:
         return self.clock()
@@ -99,3 +102,13 @@ class Provider:
             remediation=self.setup_hint,
             provider=self.id,
         )
+
+
+def json_body(response: Any, provider_name: str, what: str) -> Any:
+    """The decoded JSON of a response, or a parse error that says what came instead."""
+    try:
+        return response.json()
+    except ValueError as exc:
+        content_type = response.headers.get("Content-Type", "")
+        kind = "an HTML page" if "html" in content_type.lower() else "a body that is not JSON"
+        raise parse_error(provider_name, f"{kind} instead of {what}") from exc

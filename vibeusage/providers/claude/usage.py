@@ -1,19 +1,15 @@
-"""Claude (Claude Code on Pro/Max/Team plans): metadata, strategies, then pure parsers.
+"""Pure parsers for Claude's answers: usage buckets, overage, identity, plan names.
 
-See PROVIDERS.md (Claude). The OAuth chain belongs to Claude Code and its refresh token
-rotates: vibeusage only reads ``.credentials.json`` and never refreshes it over HTTP.
+The OAuth and the web usage endpoints send the same shape; see PROVIDERS.md (Claude).
 """
 
-import json
 import re
-from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
-from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
-from ..errors import ErrorCategory, VibeusageError, classify_http_status, parse_error
-from ..models import (
+from ...errors import parse_error
+from ...models import (
     OverageUsage,
     PeriodType,
     ProviderIdentity,
@@ -23,162 +19,9 @@ from ..models import (
     percent_used,
     periods_tuple,
 )
-from ..timeparse import from_epoch, parse_iso
-from .base import FetchContext, FetchResult, Provider, Strategy
+from ...timeparse import parse_iso
 
 NAME = "Claude"
-USAGE_URL = "https://api.anthropic.com/api/oauth/usage"
-OAUTH_BETA = "oauth-2025-04-20"
-LOGIN_HINT = "Run `claude` once so Claude Code renews its login (or `claude login`), then retry."
-
-
-# --- oauth strategy --------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class ClaudeCredentials:
-    """The parts of Claude Code's ``claudeAiOauth`` entry that vibeusage uses."""
-
-    access_token: str
-    expires_at: Optional[datetime]
-    scopes: Tuple[str, ...]
-    subscription_type: Optional[str]
-    rate_limit_tier: Optional[str]
-
-
-def credentials_path(ctx: FetchContext) -> Path:
-    """``$CLAUDE_CONFIG_DIR/.credentials.json``, else ``~/.claude/.credentials.json``."""
-    base = ctx.environ.get("CLAUDE_CONFIG_DIR")
-    directory = Path(base).expanduser() if base else ctx.home / ".claude"
-    return directory / ".credentials.json"
-
-
-def read_credentials(path: Path) -> ClaudeCredentials:
-    """Read (never write) Claude Code's credentials file."""
-    try:
-        data = json.loads(path.read_bytes().decode("utf-8"))
-    except FileNotFoundError as exc:
-        raise VibeusageError(
-            f"Claude Code credentials not found at {path}",
-            ErrorCategory.AUTHENTICATION,
-            remediation=LOGIN_HINT,
-        ) from exc
-    except OSError as exc:
-        raise VibeusageError(
-            f"Cannot read Claude Code credentials {path}: {exc.strerror or exc}",
-            ErrorCategory.AUTHENTICATION,
-            remediation="Check the file's permissions.",
-        ) from exc
-    except ValueError as exc:
-        raise VibeusageError(
-            f"Claude Code credentials file {path} is not valid JSON",
-            ErrorCategory.AUTHENTICATION,
-            remediation=LOGIN_HINT,
-        ) from exc
-    return parse_credentials(data, path)
-
-
-def parse_credentials(data: Any, path: Path) -> ClaudeCredentials:
-    entry = data.get("claudeAiOauth") if isinstance(data, dict) else None
-    token = entry.get("accessToken") if isinstance(entry, dict) else None
-    if not isinstance(entry, dict) or not isinstance(token, str) or not token.strip():
-        raise VibeusageError(
-            f"No Claude Code OAuth token in {path}",
-            ErrorCategory.AUTHENTICATION,
-            remediation=LOGIN_HINT,
-        )
-    scopes = entry.get("scopes")
-    return ClaudeCredentials(
-        access_token=token.strip(),
-        expires_at=from_epoch(entry.get("expiresAt"), "ms"),
-        scopes=tuple(s for s in scopes if isinstance(s, str)) if isinstance(scopes, list) else (),
-        subscription_type=_opt_str(entry.get("subscriptionType")),
-        rate_limit_tier=_opt_str(entry.get("rateLimitTier")),
-    )
-
-
-class ClaudeOAuth(Strategy):
-    """Claude Code's OAuth token against the usage endpoint."""
-
-    name = "oauth"
-    label = "Claude Code login"
-
-    def available(self, ctx: FetchContext) -> bool:
-        return credentials_path(ctx).is_file()
-
-    def fetch(self, ctx: FetchContext) -> FetchResult:
-        creds = read_credentials(credentials_path(ctx))
-        now = ctx.now()
-        if creds.expires_at is not None and creds.expires_at <= now:
-            # A refresh would rotate Claude Code's refresh token and log it out; leave it
-            # to Claude Code itself.
-            return FetchResult.fail(
-                VibeusageError(
-                    "Claude Code's access token has expired",
-                    ErrorCategory.AUTHENTICATION,
-                    remediation=LOGIN_HINT,
-                )
-            )
-        response = ctx.session.get(
-            USAGE_URL,
-            headers={
-                "Authorization": f"Bearer {creds.access_token}",
-                "anthropic-beta": OAUTH_BETA,
-                "Accept": "application/json",
-            },
-            timeout=(min(10.0, ctx.timeout), ctx.timeout),
-        )
-        if response.status_code != 200:
-            return FetchResult.fail(_http_error(response, creds))
-        payload = _json_body(response)
-        identity = ProviderIdentity(plan=plan_name(creds.subscription_type, creds.rate_limit_tier))
-        return FetchResult.ok(parse_usage(payload, now, identity=identity, source=self.name))
-
-
-def _http_error(response: Any, creds: ClaudeCredentials) -> VibeusageError:
-    status = response.status_code
-    remediation = None
-    if status == 401:
-        remediation = LOGIN_HINT
-    elif status == 403:
-        if "user:profile" not in creds.scopes:
-            remediation = (
-                "This token has only the `user:inference` scope (as made by "
-                "`claude setup-token`), which cannot read usage. Log in with `claude` instead."
-            )
-        else:
-            remediation = "Check that this Claude account has a Pro, Max or Team plan."
-    return classify_http_status(
-        status,
-        NAME,
-        retry_after=response.headers.get("Retry-After"),
-        remediation=remediation,
-    )
-
-
-def _json_body(response: Any) -> Any:
-    try:
-        return response.json()
-    except ValueError as exc:
-        content_type = response.headers.get("Content-Type", "")
-        kind = "an HTML page" if "html" in content_type.lower() else "a body that is not JSON"
-        raise parse_error(NAME, f"{kind} instead of usage data") from exc
-
-
-# --- provider ----------------------------------------------------------------------------
-
-PROVIDER = Provider(
-    id="claude",
-    name=NAME,
-    homepage="https://claude.ai",
-    dashboard_url="https://claude.ai/settings/usage",
-    status_url="https://status.claude.com/api/v2/status.json",
-    strategies=(ClaudeOAuth(),),
-    setup_hint="Install Claude Code and log in by running `claude`; vibeusage reads its login.",
-)
-
-
-# --- parsers (pure) ------------------------------------------------------------------------
 
 #: Known buckets: key -> (display name, period type, model).
 KNOWN_BUCKETS: Dict[str, Tuple[str, PeriodType, Optional[str]]] = {
@@ -351,10 +194,19 @@ def _scope_model(scope: Any) -> Optional[str]:
 
 def parse_extra_usage(value: Any) -> Optional[OverageUsage]:
     """Overage from ``extra_usage`` (amounts in cents; ``monthly_limit`` null = no cap)."""
+    return _overage(value, "monthly_limit")
+
+
+def parse_overage_spend_limit(value: Any) -> Optional[OverageUsage]:
+    """Overage from the web ``overage_spend_limit`` endpoint (``monthly_credit_limit``, cents)."""
+    return _overage(value, "monthly_credit_limit")
+
+
+def _overage(value: Any, limit_key: str) -> Optional[OverageUsage]:
     if not isinstance(value, dict):
         return None
     used = cents_to_major(value.get("used_credits"))
-    limit = cents_to_major(value.get("monthly_limit"))
+    limit = cents_to_major(value.get(limit_key))
     enabled = value.get("is_enabled")
     if used is None and limit is None:
         return None
@@ -373,3 +225,43 @@ def _humanise(key: str) -> str:
 
 def _opt_str(value: Any) -> Optional[str]:
     return value if isinstance(value, str) and value.strip() else None
+
+
+def parse_identity(payload: Any) -> ProviderIdentity:
+    """Email, organisation and plan from the OAuth account/profile answer (both shapes).
+
+    ``/api/oauth/account``: ``{email_address, memberships: [{organization: {name,
+    rate_limit_tier}}]}``; ``/api/oauth/profile``: ``{account: {email}, organization: {name,
+    rate_limit_tier}}``. Anything missing is None.
+    """
+    if not isinstance(payload, dict):
+        return ProviderIdentity()
+    account = payload["account"] if isinstance(payload.get("account"), dict) else {}
+    email = _first_str(payload, ("email_address", "email")) or _first_str(
+        account, ("email_address", "email")
+    )
+    organization: Dict[str, Any] = {}
+    if isinstance(payload.get("organization"), dict):
+        organization = payload["organization"]
+    else:
+        memberships = payload.get("memberships")
+        if isinstance(memberships, list):
+            for membership in memberships:
+                org = membership.get("organization") if isinstance(membership, dict) else None
+                if isinstance(org, dict):
+                    organization = org
+                    break
+    tier = _opt_str(organization.get("rate_limit_tier"))
+    return ProviderIdentity(
+        email=email,
+        organization=_opt_str(organization.get("name")),
+        plan=plan_name(None, tier) if tier else None,
+    )
+
+
+def _first_str(data: Dict[str, Any], keys: Tuple[str, ...]) -> Optional[str]:
+    for key in keys:
+        value = _opt_str(data.get(key))
+        if value:
+            return value
+    return None

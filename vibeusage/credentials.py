@@ -1,0 +1,68 @@
+"""vibeusage's own credential store: ``<config>/credentials/<provider>/<name>.json``.
+
+Only secrets that vibeusage itself was given live here (session keys, device-flow tokens,
+API keys); other tools' files are never written. Files are 0600 inside 0700 directories
+and written atomically.
+"""
+
+import os
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Dict, Optional
+
+from .errors import ErrorCategory, VibeusageError
+from .paths import Paths
+from .store import atomic_write_json, read_json
+from .timeparse import parse_iso, utcnow
+
+
+@dataclass(frozen=True)
+class StoredSecret:
+    value: str
+    created_at: Optional[datetime]
+    path: Path
+
+
+class CredentialStore:
+    """Read, write and delete vibeusage's own secrets."""
+
+    def __init__(self, paths: Paths) -> None:
+        self.paths = paths
+
+    def path(self, provider: str, name: str) -> Path:
+        return self.paths.credential_file(provider, name)
+
+    def read(self, provider: str, name: str) -> Optional[StoredSecret]:
+        """The stored secret, or None when there is none (an unreadable file is an error)."""
+        path = self.path(provider, name)
+        if not path.exists():
+            return None
+        data = read_json(path)
+        value = data.get("value") if isinstance(data, dict) else None
+        if not isinstance(value, str) or not value.strip():
+            raise VibeusageError(
+                f"Stored credential {path} is unreadable or empty",
+                ErrorCategory.AUTHENTICATION,
+                remediation="Delete the file and store the credential again.",
+            )
+        assert isinstance(data, dict)
+        return StoredSecret(value.strip(), parse_iso(data.get("created_at")), path)
+
+    def write(self, provider: str, name: str, value: str, **extra: Any) -> Path:
+        path = self.path(provider, name)
+        for directory in (self.paths.credentials_dir, path.parent):
+            directory.mkdir(parents=True, exist_ok=True)
+            os.chmod(directory, 0o700)
+        document: Dict[str, Any] = {"value": value, "created_at": utcnow().isoformat()}
+        document.update(extra)
+        atomic_write_json(path, document, mode=0o600)
+        return path
+
+    def delete(self, provider: str, name: str) -> bool:
+        path = self.path(provider, name)
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            return False
+        return True

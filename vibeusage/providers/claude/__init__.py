@@ -1,0 +1,41 @@
+"""Claude (Claude Code on Pro/Max/Team plans): the provider and its strategies, in order.
+
+``oauth`` (Claude Code's login) -> ``web`` (a claude.ai session key vibeusage stores) ->
+``cli`` (the interactive ``claude`` asked for ``/usage`` in a pseudo-terminal).
+"""
+
+from ..base import Provider
+from .oauth import (
+    USAGE_URL,
+    ClaudeCredentials,
+    ClaudeOAuth,
+    credentials_path,
+    parse_credentials,
+    read_credentials,
+)
+from .usage import NAME, parse_extra_usage, parse_identity, parse_usage, plan_name
+
+PROVIDER = Provider(
+    id="claude",
+    name=NAME,
+    homepage="https://claude.ai",
+    dashboard_url="https://claude.ai/settings/usage",
+    status_url="https://status.claude.com/api/v2/status.json",
+    strategies=(ClaudeOAuth(),),
+    setup_hint="Install Claude Code and log in by running `claude`; vibeusage reads its login.",
+)
+
+__all__ = [
+    "NAME",
+    "PROVIDER",
+    "USAGE_URL",
+    "ClaudeCredentials",
+    "ClaudeOAuth",
+    "credentials_path",
+    "parse_credentials",
+    "parse_extra_usage",
+    "parse_identity",
+    "parse_usage",
+    "plan_name",
+    "read_credentials",
+]

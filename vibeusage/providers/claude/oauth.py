@@ -1,0 +1,344 @@
+"""Claude's ``oauth`` strategy: Claude Code's own login against the usage endpoint.
+
+Credentials come from ``.credentials.json`` (or, on macOS, the Keychain item Claude Code
+uses) and are only ever read. Claude Code's refresh tokens rotate, so an expired or
+rejected token is renewed by running ``claude`` itself (delegated refresh), never over HTTP.
+"""
+
+import hashlib
+import json
+import shutil
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any, Callable, Optional, Tuple
+
+from ...delegated import refresh_by_cli
+from ...errors import ErrorCategory, VibeusageError, classify_http_status
+from ...models import ProviderIdentity
+from ...store import atomic_write_json, read_json
+from ...timeparse import from_epoch, parse_iso
+from ..base import FetchContext, FetchResult, Strategy, json_body
+from .usage import NAME, parse_identity, parse_usage, plan_name
+
+API_BASE = "https://api.anthropic.com"
+USAGE_URL = f"{API_BASE}/api/oauth/usage"
+ACCOUNT_URL = f"{API_BASE}/api/oauth/account"
+OAUTH_BETA = "oauth-2025-04-20"
+KEYCHAIN_SERVICE = "Claude Code-credentials"
+KEYCHAIN_TIMEOUT = 2.0
+REFRESH_TIMEOUT = 15.0
+IDENTITY_TTL = timedelta(hours=24)
+#: A one-word prompt on the cheapest model, no tools, no session file, a tiny budget cap:
+#: enough for Claude Code to renew its login, as cheap as a request can be.
+REFRESH_ARGS = (
+    "-p", "ok",
+    "--model", "haiku",
+    "--output-format", "json",
+    "--no-session-persistence",
+    "--permission-mode", "plan",
+    "--allowed-tools", "",
+    "--max-budget-usd", "0.001",
+)  # fmt: skip
+LOGIN_HINT = "Run `claude` once so Claude Code renews its login (or `claude login`), then retry."
+INFERENCE_ONLY_HINT = (
+    "This token has only the `user:inference` scope (as made by `claude setup-token`), "
+    "which cannot read usage. Log in with `claude` instead."
+)
+
+
+@dataclass(frozen=True)
+class ClaudeCredentials:
+    """The parts of Claude Code's ``claudeAiOauth`` entry that vibeusage uses."""
+
+    access_token: str
+    expires_at: Optional[datetime]
+    scopes: Tuple[str, ...]
+    subscription_type: Optional[str]
+    rate_limit_tier: Optional[str]
+    source: str = "file"
+
+
+# --- credential sources ----------------------------------------------------------------
+
+
+def credentials_path(ctx: FetchContext) -> Path:
+    """``$CLAUDE_CONFIG_DIR/.credentials.json``, else ``~/.claude/.credentials.json``."""
+    return _config_dir(ctx) / ".credentials.json"
+
+
+def _config_dir(ctx: FetchContext) -> Path:
+    base = ctx.environ.get("CLAUDE_CONFIG_DIR")
+    return Path(base).expanduser() if base else ctx.home / ".claude"
+
+
+def read_credentials(path: Path) -> ClaudeCredentials:
+    """Read (never write) Claude Code's credentials file."""
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise VibeusageError(
+            f"Claude Code credentials not found at {path}",
+            ErrorCategory.AUTHENTICATION,
+            remediation=LOGIN_HINT,
+        ) from exc
+    except OSError as exc:
+        raise VibeusageError(
+            f"Cannot read Claude Code credentials {path}: {exc.strerror or exc}",
+            ErrorCategory.AUTHENTICATION,
+            remediation="Check the file's permissions.",
+        ) from exc
+    return parse_credentials(_json_document(raw, str(path)), path)
+
+
+def _json_document(raw: bytes, where: str) -> Any:
+    try:
+        return json.loads(raw.decode("utf-8"))
+    except ValueError as exc:
+        raise VibeusageError(
+            f"Claude Code credentials in {where} are not valid JSON",
+            ErrorCategory.AUTHENTICATION,
+            remediation=LOGIN_HINT,
+        ) from exc
+
+
+def parse_credentials(data: Any, path: Any, source: str = "file") -> ClaudeCredentials:
+    entry = data.get("claudeAiOauth") if isinstance(data, dict) else None
+    token = entry.get("accessToken") if isinstance(entry, dict) else None
+    if not isinstance(entry, dict) or not isinstance(token, str) or not token.strip():
+        raise VibeusageError(
+            f"No Claude Code OAuth token in {path}",
+            ErrorCategory.AUTHENTICATION,
+            remediation=LOGIN_HINT,
+        )
+    scopes = entry.get("scopes")
+    return ClaudeCredentials(
+        access_token=token.strip(),
+        expires_at=from_epoch(entry.get("expiresAt"), "ms"),
+        scopes=tuple(s for s in scopes if isinstance(s, str)) if isinstance(scopes, list) else (),
+        subscription_type=_opt_str(entry.get("subscriptionType")),
+        rate_limit_tier=_opt_str(entry.get("rateLimitTier")),
+        source=source,
+    )
+
+
+def read_keychain(ctx: FetchContext) -> Optional[ClaudeCredentials]:
+    """Claude Code's macOS Keychain item, read with the ``security`` tool (darwin only)."""
+    if ctx.platform != "darwin":
+        return None
+    security = shutil.which("security", path=ctx.environ.get("PATH"))
+    if security is None:
+        return None
+    import subprocess
+
+    try:
+        done = subprocess.run(
+            [security, "find-generic-password", "-s", KEYCHAIN_SERVICE, "-w"],
+            stdin=subprocess.DEVNULL,
+            capture_output=True,
+            timeout=KEYCHAIN_TIMEOUT,
+            env=dict(ctx.environ),
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    if done.returncode != 0 or not done.stdout.strip():
+        return None
+    where = f"the Keychain item {KEYCHAIN_SERVICE!r}"
+    return parse_credentials(_json_document(done.stdout.strip(), where), where, "keychain")
+
+
+def load_credentials(ctx: FetchContext) -> ClaudeCredentials:
+    """The credentials file first, then (macOS) the Keychain."""
+    path = credentials_path(ctx)
+    if path.is_file() or ctx.platform != "darwin":
+        return read_credentials(path)
+    creds = read_keychain(ctx)
+    if creds is None:
+        raise VibeusageError(
+            "No Claude Code login found (neither the credentials file nor the Keychain)",
+            ErrorCategory.AUTHENTICATION,
+            remediation=LOGIN_HINT,
+        )
+    return creds
+
+
+# --- the strategy ----------------------------------------------------------------------
+
+
+class ClaudeOAuth(Strategy):
+    """Claude Code's OAuth token against the usage endpoint."""
+
+    name = "oauth"
+    label = "Claude Code login"
+
+    def available(self, ctx: FetchContext) -> bool:
+        if credentials_path(ctx).is_file():
+            return True
+        # macOS keeps the login in the Keychain; ~/.claude says Claude Code is installed.
+        return ctx.platform == "darwin" and _config_dir(ctx).is_dir()
+
+    def fetch(self, ctx: FetchContext) -> FetchResult:
+        creds = load_credentials(ctx)
+        refreshed = False
+        if creds.expires_at is not None and creds.expires_at <= ctx.now():
+            renewed = self._delegated_refresh(ctx, creds)
+            if renewed is None:
+                return FetchResult.fail(
+                    VibeusageError(
+                        "Claude Code's access token has expired",
+                        ErrorCategory.AUTHENTICATION,
+                        remediation=LOGIN_HINT,
+                    )
+                )
+            creds, refreshed = renewed, True
+        response = self._get(ctx, USAGE_URL, creds.access_token)
+        if response.status_code == 401 and not refreshed:
+            renewed = self._delegated_refresh(ctx, creds)
+            if renewed is not None:
+                creds = renewed
+                response = self._get(ctx, USAGE_URL, creds.access_token)
+        if response.status_code != 200:
+            return FetchResult.fail(_http_error(response, creds))
+        payload = json_body(response, NAME, "usage data")
+        identity = self._identity(ctx, creds)
+        snapshot = parse_usage(payload, ctx.now(), identity=identity, source=self.name)
+        return FetchResult.ok(snapshot)
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _get(ctx: FetchContext, url: str, token: str) -> Any:
+        return ctx.session.get(
+            url,
+            headers={
+                "Authorization": f"Bearer {token}",
+                "anthropic-beta": OAUTH_BETA,
+                "Accept": "application/json",
+            },
+            timeout=(min(10.0, ctx.timeout), ctx.timeout),
+        )
+
+    @staticmethod
+    def _delegated_refresh(
+        ctx: FetchContext, creds: ClaudeCredentials
+    ) -> Optional[ClaudeCredentials]:
+        """Run ``claude`` so it renews its own login; the new credentials, or None."""
+        if ctx.config.options.get("cli_refresh", True) is False:
+            return None
+        claude = shutil.which("claude", path=ctx.environ.get("PATH"))
+        if claude is None:
+            return None
+        reread = _rereader(ctx, creds.source)
+        changed = refresh_by_cli(
+            [claude, *REFRESH_ARGS],
+            lambda: _token_or_none(reread),
+            creds.access_token,
+            min(REFRESH_TIMEOUT, max(1.0, ctx.timeout - 2.0)),
+            ctx.environ,
+        )
+        return reread() if changed else None
+
+    @staticmethod
+    def _identity(ctx: FetchContext, creds: ClaudeCredentials) -> ProviderIdentity:
+        """Email, organisation and plan: from a 24 h cache, else the account endpoint."""
+        fallback = ProviderIdentity(plan=plan_name(creds.subscription_type, creds.rate_limit_tier))
+        cache = IdentityCache(ctx.paths.cache_dir / "identity" / "claude.json")
+        fingerprint = _fingerprint(creds.access_token)
+        cached = cache.load(fingerprint, ctx.now())
+        if cached is not None:
+            return _merge(cached, fallback)
+        try:
+            response = ClaudeOAuth._get(ctx, ACCOUNT_URL, creds.access_token)
+            if response.status_code != 200:
+                return fallback
+            identity = parse_identity(response.json())
+        except Exception:  # identity is a bonus: never let it cost the usage data
+            return fallback
+        try:
+            cache.save(fingerprint, identity, ctx.now())
+        except OSError:
+            pass
+        return _merge(identity, fallback)
+
+
+def _rereader(ctx: FetchContext, source: str) -> Callable[[], ClaudeCredentials]:
+    if source == "keychain":
+
+        def from_keychain() -> ClaudeCredentials:
+            creds = read_keychain(ctx)
+            if creds is None:
+                raise VibeusageError("Keychain item unavailable", ErrorCategory.AUTHENTICATION)
+            return creds
+
+        return from_keychain
+    path = credentials_path(ctx)
+    return lambda: read_credentials(path)
+
+
+def _token_or_none(read: Callable[[], ClaudeCredentials]) -> Optional[str]:
+    try:
+        return read().access_token
+    except VibeusageError:
+        return None
+
+
+def _merge(primary: ProviderIdentity, fallback: ProviderIdentity) -> ProviderIdentity:
+    return ProviderIdentity(
+        email=primary.email or fallback.email,
+        organization=primary.organization or fallback.organization,
+        plan=primary.plan or fallback.plan,
+    )
+
+
+def _fingerprint(token: str) -> str:
+    """A non-reversible tag of the token, so a cached identity follows the login it belongs to."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()[:16]
+
+
+class IdentityCache:
+    """``<cache>/identity/claude.json``: who the login belongs to, kept for 24 hours."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def load(self, fingerprint: str, now: datetime) -> Optional[ProviderIdentity]:
+        data = read_json(self.path)
+        if not isinstance(data, dict) or data.get("fingerprint") != fingerprint:
+            return None
+        fetched_at = parse_iso(data.get("fetched_at"))
+        identity = data.get("identity")
+        if fetched_at is None or not isinstance(identity, dict):
+            return None
+        if not timedelta(0) <= now - fetched_at < IDENTITY_TTL:
+            return None
+        return ProviderIdentity.from_dict(identity)
+
+    def save(self, fingerprint: str, identity: ProviderIdentity, now: datetime) -> None:
+        atomic_write_json(
+            self.path,
+            {
+                "fingerprint": fingerprint,
+                "fetched_at": now.isoformat(),
+                "identity": identity.to_dict(),
+            },
+            mode=0o600,
+        )
+
+
+def _http_error(response: Any, creds: ClaudeCredentials) -> VibeusageError:
+    status = response.status_code
+    remediation = None
+    if status == 401:
+        remediation = LOGIN_HINT
+    elif status == 403:
+        if "user:profile" not in creds.scopes:
+            remediation = INFERENCE_ONLY_HINT
+        else:
+            remediation = "Check that this Claude account has a Pro, Max or Team plan."
+    return classify_http_status(
+        status, NAME, retry_after=response.headers.get("Retry-After"), remediation=remediation
+    )
+
+
+def _opt_str(value: Any) -> Optional[str]:
+    return value if isinstance(value, str) and value.strip() else None
