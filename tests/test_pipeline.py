@@ -3,11 +3,13 @@
 import os
 import threading
 import time
+from dataclasses import replace
 from datetime import timedelta
 from typing import Iterator, List, Optional
 
 import pytest
 
+from tests.conftest import load_fixture
 from tests.fakes import FIXED_NOW, FakeStrategy, fake_provider, network_error, snapshot_for
 from vibeusage.cache import FailureGate, SnapshotCache
 from vibeusage.config import Config, FetchConfig, ProviderConfig
@@ -222,7 +224,7 @@ def test_rate_limit_closes_gate_and_next_run_skips_the_request(home):
     provider = fake_provider("p", [strategy])
     pipeline = make_pipeline(home)
     pipeline.run([provider], RunOptions())
-    gate = FailureGate(home.cache_dir / "gate").load("p")
+    gate = FailureGate(home.cache_dir / "gate").load("p", "fake")
     assert gate.closed_until == FIXED_NOW + timedelta(seconds=120)
 
     [result] = pipeline.run([provider], RunOptions())
@@ -291,3 +293,57 @@ def test_interrupt_releases_workers_promptly(home, release):
     for worker in workers:
         worker.join(1.0)
     assert not any(w.is_alive() for w in workers), "executor workers must not wait 30 s"
+
+
+def test_rate_limited_strategy_rests_while_the_next_one_is_still_tried(home):
+    limited = VibeusageError("slow down", ErrorCategory.RATE_LIMITED, retry_after=300.0)
+    oauth = FakeStrategy("p", "oauth", error=limited)
+    web = FakeStrategy("p", "web")
+    provider = fake_provider("p", [oauth, web])
+    pipeline = make_pipeline(home)
+    [first] = pipeline.run([provider], RunOptions())
+    assert first.snapshot is not None and first.snapshot.source == "web"
+    [second] = pipeline.run([provider], RunOptions(refresh=False, timeout=5))
+    # The fresh cache answers the second run; after the TTL only web is asked.
+    assert second.cached
+    later = make_pipeline(home, clock=lambda: FIXED_NOW + timedelta(seconds=90))
+    [third] = later.run([provider], RunOptions())
+    assert oauth.calls == 1 and web.calls == 2
+    assert third.attempts[0].strategy == "oauth"
+    assert (third.attempts[0].error or "").startswith("skipped:")
+    assert third.snapshot is not None and third.snapshot.source == "web"
+
+
+def test_success_clears_that_strategys_gate(home):
+    gate = FailureGate(home.cache_dir / "gate")
+    gate.record_failure("p", FIXED_NOW, "timeout", strategy="web")
+    strategy = FakeStrategy("p", "web")
+    make_pipeline(home).run([fake_provider("p", [strategy])], RunOptions())
+    assert gate.load("p", "web") == gate.load("p", "other")
+
+
+def test_status_page_is_attached_when_asked(home, mocked):
+    mocked.get(
+        "https://status.example/api/v2/status.json",
+        json=load_fixture("status/statuspage-minor.json"),
+    )
+    provider = replace(
+        fake_provider("p", [FakeStrategy("p")]),
+        status_url="https://status.example/api/v2/status.json",
+    )
+    [plain] = make_pipeline(home).run([provider], RunOptions(refresh=True))
+    assert plain.snapshot is not None and plain.snapshot.status is None
+    [result] = make_pipeline(home).run([provider], RunOptions(refresh=True, with_status=True))
+    assert result.snapshot is not None and result.snapshot.status is not None
+    assert result.snapshot.status.level.value == "degraded"
+    assert result.snapshot.status.description == "Partially Degraded Service"
+
+
+def test_unreachable_status_page_is_unknown_not_an_error(home, mocked):
+    provider = replace(
+        fake_provider("p", [FakeStrategy("p")]), status_url="https://status.example/x.json"
+    )
+    [result] = make_pipeline(home).run([provider], RunOptions(with_status=True))
+    assert result.error is None
+    assert result.snapshot is not None and result.snapshot.status is not None
+    assert result.snapshot.status.level.value == "unknown"

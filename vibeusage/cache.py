@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, List, Optional, Tuple
+from typing import Any, Dict, List, Optional, Tuple
 
 from .models import SCHEMA_VERSION, UsageSnapshot
 from .store import atomic_write_json, read_json
@@ -56,7 +56,14 @@ class GateState:
 
 
 class FailureGate:
-    """``<cache>/gate/<provider>.json``: back off after rate limits and repeated failures."""
+    """``<cache>/gate/<provider>.json``: back off after rate limits and repeated failures.
+
+    The file holds one state per strategy, so that a rate-limited strategy rests while the
+    provider's other strategies are still tried. ``ANY`` is the key for callers that gate a
+    provider as a whole.
+    """
+
+    ANY = "*"
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
@@ -64,8 +71,12 @@ class FailureGate:
     def path(self, provider_id: str) -> Path:
         return self.directory / f"{provider_id}.json"
 
-    def load(self, provider_id: str) -> GateState:
+    def _states(self, provider_id: str) -> Dict[str, Any]:
         data = read_json(self.path(provider_id))
+        return data if isinstance(data, dict) else {}
+
+    def load(self, provider_id: str, strategy: str = ANY) -> GateState:
+        data = self._states(provider_id).get(strategy)
         if not isinstance(data, dict):
             return GateState()
         failures_raw: Any = data.get("failures")
@@ -79,23 +90,28 @@ class FailureGate:
             reason=reason if isinstance(reason, str) else None,
         )
 
-    def _save(self, provider_id: str, state: GateState) -> None:
-        atomic_write_json(
-            self.path(provider_id),
-            {
+    def _save(self, provider_id: str, strategy: str, state: Optional[GateState]) -> None:
+        states = {k: v for k, v in self._states(provider_id).items() if isinstance(v, dict)}
+        if state is None:
+            if strategy not in states:
+                return
+            del states[strategy]
+        else:
+            states[strategy] = {
                 "failures": [t.isoformat() for t in state.failures],
                 "closed_until": state.closed_until.isoformat() if state.closed_until else None,
                 "reason": state.reason,
-            },
-            mode=0o600,
-        )
-
-    def record_success(self, provider_id: str) -> None:
-        if self.path(provider_id).exists():
+            }
+        if states:
+            atomic_write_json(self.path(provider_id), states, mode=0o600)
+        else:
             try:
                 self.path(provider_id).unlink()
             except OSError:
                 pass
+
+    def record_success(self, provider_id: str, strategy: str = ANY) -> None:
+        self._save(provider_id, strategy, None)
 
     def record_failure(
         self,
@@ -103,9 +119,10 @@ class FailureGate:
         now: datetime,
         reason: str,
         retry_after: Optional[float] = None,
+        strategy: str = ANY,
     ) -> GateState:
         """Note a failed request; close the gate on a rate limit or too many failures."""
-        previous = self.load(provider_id)
+        previous = self.load(provider_id, strategy)
         failures = tuple(t for t in previous.failures if now - t < FAILURE_WINDOW) + (now,)
         closed_until: Optional[datetime] = None
         if retry_after is not None:
@@ -116,5 +133,5 @@ class FailureGate:
         if closed_until is not None:
             failures = ()
         state = GateState(failures, closed_until, reason if closed_until else None)
-        self._save(provider_id, state)
+        self._save(provider_id, strategy, state)
         return state

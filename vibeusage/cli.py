@@ -246,7 +246,12 @@ def _usage_command(
         return _first_run(args, terminal, list(registry.values()), style, clock())
 
     progress = _Progress(terminal) if _wants_progress(args, terminal) else None
-    options = RunOptions(refresh=args.refresh, offline=args.offline, timeout=args.timeout)
+    options = RunOptions(
+        refresh=args.refresh,
+        offline=args.offline,
+        timeout=args.timeout,
+        with_status=args.verbose,
+    )
     try:
         results = pipeline.run(selected, options, on_progress=progress.update if progress else None)
     finally:

@@ -62,6 +62,8 @@ class RunOptions:
     offline: bool = False
     timeout: Optional[float] = None
     deadline: Optional[float] = None
+    #: Also ask each provider's status page (one more request per provider).
+    with_status: bool = False
 
 
 @dataclass
@@ -150,16 +152,8 @@ class Pipeline:
             age = (now - cached.fetched_at).total_seconds()
             if 0 <= age < self.config.fetch.fresh_ttl:
                 return ProviderResult(provider, snapshot=cached, cached=True)
-        gate = self._gate.load(provider.id)
-        if gate.is_closed(now) and gate.closed_until is not None:
-            local = gate.closed_until.astimezone().strftime("%H:%M")
-            error = VibeusageError(
-                f"{provider.name} is paused after failures ({gate.reason or 'backing off'}); "
-                f"next try at {local}",
-                ErrorCategory.RATE_LIMITED,
-                remediation="Wait until then, or use `--refresh` to try now.",
-                provider=provider.id,
-            )
+        error = self._all_gates_closed(provider, now)
+        if error is not None:
             return ProviderResult(
                 provider,
                 snapshot=cached,
@@ -168,6 +162,19 @@ class Pipeline:
                 error=error,
             )
         return None
+
+    def _all_gates_closed(self, provider: Provider, now: datetime) -> Optional[VibeusageError]:
+        """An error naming the next try when every usable strategy is resting, else None."""
+        ctx = self._context(provider, timeout=0.0)
+        chain = [s for s in self._chain(provider) if _safe_available(s, ctx)]
+        states = [self._gate.load(provider.id, s.name) for s in chain]
+        if not states or not all(state.is_closed(now) for state in states):
+            return None
+        reopen = min(s.closed_until for s in states if s.closed_until is not None)
+        return _gate_error(provider, states[0].reason, reopen)
+
+    def _chain(self, provider: Provider) -> Tuple[Any, ...]:
+        return provider.strategies_for(self.config.provider(provider.id).auth_source)
 
     # -- network paths ---------------------------------------------------------------------
 
@@ -185,7 +192,7 @@ class Pipeline:
         deadline_s = options.deadline or max(self.config.fetch.deadline, timeout)
         started = time.monotonic()
         deadline = started + deadline_s
-        limits = _Limits(timeout, deadline, SessionPool(timeout), threading.Event())
+        limits = _Limits(timeout, deadline, SessionPool(timeout), threading.Event(), options)
 
         workers = min(self.config.fetch.max_concurrent, len(providers))
         executor = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vibeusage")
@@ -237,10 +244,9 @@ class Pipeline:
 
     def _run_chain(self, provider: Provider, limits: "_Limits") -> ProviderResult:
         started = time.monotonic()
-        chain = provider.strategies_for(self.config.provider(provider.id).auth_source)
+        chain = self._chain(provider)
         attempts: List[Attempt] = []
         first_error: Optional[VibeusageError] = None
-        made_request = False
         for strategy in chain:
             budget = min(limits.timeout, limits.deadline - time.monotonic())
             if budget <= 0 or limits.cancel.is_set():
@@ -252,7 +258,13 @@ class Pipeline:
             ctx = self._context(provider, timeout=budget)
             if not _safe_available(strategy, ctx):
                 continue
-            made_request = True
+            gate = self._gate.load(provider.id, strategy.name)
+            if not limits.options.refresh and gate.is_closed(self.clock()):
+                assert gate.closed_until is not None
+                error = _gate_error(provider, gate.reason, gate.closed_until)
+                attempts.append(Attempt(strategy.name, False, 0, f"skipped: {error.message}"))
+                first_error = first_error or error
+                continue
             # The Session belongs to this worker thread; the strategy borrows it.
             ctx.session = limits.pool.get()
             attempt_started = time.monotonic()
@@ -272,7 +284,9 @@ class Pipeline:
                 snapshot = result.snapshot
                 if snapshot.source != strategy.name:
                     snapshot = replace(snapshot, source=strategy.name)
-                self._remember_success(snapshot)
+                self._remember_success(snapshot, strategy.name)
+                if limits.options.with_status:
+                    snapshot = self._with_status(provider, snapshot, limits)
                 return ProviderResult(
                     provider,
                     snapshot=snapshot,
@@ -283,14 +297,13 @@ class Pipeline:
                 provider.id
             )
             attempts.append(Attempt(strategy.name, False, elapsed_ms, error.message))
+            self._remember_failure(provider, strategy.name, error)
             if first_error is None:
                 first_error = error
             if not result.should_fallback:
                 break
         if first_error is None:
             first_error = provider.no_credentials_error()
-        elif made_request:
-            self._remember_failure(provider, first_error)
         return self._with_stale(provider, first_error, tuple(attempts), _ms_since(started))
 
     def _with_stale(
@@ -311,21 +324,37 @@ class Pipeline:
             duration_ms=duration_ms,
         )
 
-    def _remember_success(self, snapshot: UsageSnapshot) -> None:
+    def _remember_success(self, snapshot: UsageSnapshot, strategy: str) -> None:
         try:
             self._cache.save(snapshot)
-            self._gate.record_success(snapshot.provider)
+            self._gate.record_success(snapshot.provider, strategy)
         except OSError as exc:  # a read-only cache must not cost the user their data
             log.debug("cannot write cache for %s: %s", snapshot.provider, exc)
 
-    def _remember_failure(self, provider: Provider, error: VibeusageError) -> None:
+    def _remember_failure(self, provider: Provider, strategy: str, error: VibeusageError) -> None:
         retry_after = error.retry_after if error.category is ErrorCategory.RATE_LIMITED else None
         if error.category not in GATED_CATEGORIES:
             return
         try:
-            self._gate.record_failure(provider.id, self.clock(), error.message, retry_after)
+            self._gate.record_failure(
+                provider.id, self.clock(), error.message, retry_after, strategy=strategy
+            )
         except OSError as exc:
             log.debug("cannot write failure gate for %s: %s", provider.id, exc)
+
+    def _with_status(
+        self, provider: Provider, snapshot: UsageSnapshot, limits: "_Limits"
+    ) -> UsageSnapshot:
+        """Attach the provider's status page, within what is left of the time budget."""
+        if provider.status_url is None:
+            return snapshot
+        from .status import STATUS_TIMEOUT, fetch_statuspage
+
+        budget = min(STATUS_TIMEOUT, limits.deadline - time.monotonic())
+        if budget <= 0.5:
+            return snapshot
+        status = fetch_statuspage(limits.pool.get(), provider.status_url, budget)
+        return replace(snapshot, status=status)
 
     def _context(self, provider: Provider, timeout: float) -> FetchContext:
         return FetchContext(
@@ -346,6 +375,18 @@ class _Limits:
     deadline: float  # time.monotonic() value
     pool: "SessionPool"
     cancel: threading.Event
+    options: RunOptions
+
+
+def _gate_error(provider: Provider, reason: Optional[str], reopen: datetime) -> VibeusageError:
+    local = reopen.astimezone().strftime("%H:%M")
+    return VibeusageError(
+        f"{provider.name} is paused after failures ({reason or 'backing off'}); "
+        f"next try at {local}",
+        ErrorCategory.RATE_LIMITED,
+        remediation="Wait until then, or use `--refresh` to try now.",
+        provider=provider.id,
+    )
 
 
 def _run_with_timeout(

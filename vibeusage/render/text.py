@@ -194,6 +194,13 @@ def _verbose_lines(result: ProviderResult, now: datetime, style: Style) -> List[
             detail = f": {attempt.error}" if attempt.error else ""
             tried.append(f"{attempt.strategy} {mark} in {attempt.duration_ms} ms{detail}")
         lines.append("  Attempts: " + "; ".join(tried))
+    status = snapshot.status
+    if status is not None:
+        text = status.level.value.replace("_", " ")
+        if status.description:
+            text += f" ({status.description})"
+        color = GREEN if status.level.value == "operational" else YELLOW
+        lines.append(f"  Status: {style.paint(text, color)}")
     lines.append(f"  Dashboard: {result.provider.dashboard_url}")
     return lines
 

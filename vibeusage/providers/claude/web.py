@@ -1,0 +1,209 @@
+"""Claude's ``web`` strategy: a claude.ai ``sessionKey`` that the user gave vibeusage.
+
+The key lives in vibeusage's own credential store. Usage is per organisation: the first
+organisation that can chat is chosen and its id cached in ``<cache>/org-ids/claude``
+(dropped when the usage endpoint answers 403/404, then chosen afresh once).
+"""
+
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Any, List, Optional, Tuple
+
+from ...credentials import CredentialStore
+from ...errors import ErrorCategory, VibeusageError, classify_http_status, parse_error
+from ...models import ProviderIdentity
+from ...store import atomic_write_json, read_json
+from ..base import FetchContext, FetchResult, Strategy, json_body
+from .usage import NAME, parse_overage_spend_limit, parse_usage
+
+WEB_API = "https://claude.ai/api"
+SESSION_KEY = "session_key"
+SESSION_KEY_PREFIX = "sk-ant-sid01-"
+#: claude.ai answers browsers; a plain client User-Agent is often turned away.
+BROWSER_USER_AGENT = (
+    "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36"
+)
+_PLANS = (("claude_max", "Max"), ("claude_pro", "Pro"))
+
+
+def session_key_problem(value: str) -> Optional[str]:
+    """Why ``value`` does not look like a claude.ai session key, or None when it does."""
+    text = value.strip()
+    if text.lower().startswith("sessionkey="):
+        return "paste only the cookie's value, without `sessionKey=`"
+    if not text.startswith(SESSION_KEY_PREFIX):
+        return f"a claude.ai session key starts with `{SESSION_KEY_PREFIX}`"
+    if len(text) < len(SESSION_KEY_PREFIX) + 20 or any(c.isspace() for c in text):
+        return "the value looks truncated or contains spaces"
+    return None
+
+
+@dataclass(frozen=True)
+class Organization:
+    uuid: str
+    name: Optional[str]
+    capabilities: Tuple[str, ...]
+
+    @property
+    def plan(self) -> Optional[str]:
+        for capability, plan in _PLANS:
+            if capability in self.capabilities:
+                return plan
+        return None
+
+
+class OrgIdCache:
+    """``<cache>/org-ids/claude``: the chosen organisation, so each run needs one request less."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+
+    def load(self) -> Optional[Organization]:
+        data = read_json(self.path)
+        if not isinstance(data, dict) or not isinstance(data.get("uuid"), str):
+            return None
+        return _organization(data)
+
+    def save(self, org: Organization) -> None:
+        atomic_write_json(
+            self.path,
+            {"uuid": org.uuid, "name": org.name, "capabilities": list(org.capabilities)},
+            mode=0o600,
+        )
+
+    def clear(self) -> None:
+        try:
+            self.path.unlink()
+        except OSError:
+            pass
+
+
+class ClaudeWeb(Strategy):
+    """claude.ai's own usage endpoints, with a stored ``sessionKey`` cookie."""
+
+    name = "web"
+    label = "claude.ai session key"
+
+    def available(self, ctx: FetchContext) -> bool:
+        return CredentialStore(ctx.paths).path("claude", SESSION_KEY).is_file()
+
+    def fetch(self, ctx: FetchContext) -> FetchResult:
+        stored = CredentialStore(ctx.paths).read("claude", SESSION_KEY)
+        if stored is None:
+            return FetchResult.fail(self._expired(ctx, "No claude.ai session key is stored"))
+        cookie = f"sessionKey={stored.value}"
+        cache = OrgIdCache(ctx.paths.cache_dir / "org-ids" / "claude")
+        org = cache.load()
+        from_cache = org is not None
+        if org is None:
+            org = self._choose_org(ctx, cookie)
+            cache.save(org)
+        response = self._get(ctx, f"{WEB_API}/organizations/{org.uuid}/usage", cookie)
+        if response.status_code in (403, 404) and from_cache:
+            cache.clear()  # the organisation went away or changed: choose again, once
+            org = self._choose_org(ctx, cookie)
+            cache.save(org)
+            response = self._get(ctx, f"{WEB_API}/organizations/{org.uuid}/usage", cookie)
+        if response.status_code != 200:
+            return FetchResult.fail(self._http_error(ctx, response))
+        payload = json_body(response, NAME, "usage data")
+        identity = ProviderIdentity(organization=org.name, plan=org.plan)
+        snapshot = parse_usage(payload, ctx.now(), identity=identity, source=self.name)
+        overage = self._overage(ctx, org, cookie)
+        if overage is not None:
+            snapshot = replace(snapshot, overage=overage)
+        return FetchResult.ok(snapshot)
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _get(ctx: FetchContext, url: str, cookie: str) -> Any:
+        return ctx.session.get(
+            url,
+            headers={
+                "Cookie": cookie,
+                "User-Agent": BROWSER_USER_AGENT,
+                "Accept": "application/json",
+            },
+            timeout=(min(10.0, ctx.timeout), ctx.timeout),
+        )
+
+    def _choose_org(self, ctx: FetchContext, cookie: str) -> Organization:
+        response = self._get(ctx, f"{WEB_API}/organizations", cookie)
+        if response.status_code != 200:
+            raise self._http_error(ctx, response)
+        orgs = parse_organizations(json_body(response, NAME, "the organisation list"))
+        org = choose_organization(orgs)
+        if org is None:
+            raise VibeusageError(
+                "This claude.ai session has no organisation",
+                ErrorCategory.NOT_FOUND,
+                remediation="Sign in to claude.ai with the account that has the plan.",
+            )
+        return org
+
+    def _overage(self, ctx: FetchContext, org: Organization, cookie: str) -> Any:
+        """The monthly extra-usage spend; None when there is none (404) or it cannot be read."""
+        try:
+            response = self._get(
+                ctx, f"{WEB_API}/organizations/{org.uuid}/overage_spend_limit", cookie
+            )
+            if response.status_code != 200:
+                return None
+            return parse_overage_spend_limit(response.json())
+        except Exception:  # the usage windows matter more than the spend line
+            return None
+
+    def _http_error(self, ctx: FetchContext, response: Any) -> VibeusageError:
+        if response.status_code in (401, 403):
+            return self._expired(ctx, "claude.ai rejected the stored session key")
+        return classify_http_status(
+            response.status_code, NAME, retry_after=response.headers.get("Retry-After")
+        )
+
+    @staticmethod
+    def _expired(ctx: FetchContext, message: str) -> VibeusageError:
+        path = CredentialStore(ctx.paths).path("claude", SESSION_KEY)
+        return VibeusageError(
+            message,
+            ErrorCategory.AUTHENTICATION,
+            remediation=(
+                "Sign in at claude.ai, copy the value of its `sessionKey` cookie and store it "
+                f"again (vibeusage keeps it in {path})."
+            ),
+        )
+
+
+# --- parsers (pure) ----------------------------------------------------------------------
+
+
+def parse_organizations(payload: Any) -> List[Organization]:
+    """``[{uuid, name, capabilities: [...]}, ...]`` -> organisations (junk entries skipped)."""
+    if not isinstance(payload, list):
+        raise parse_error(NAME, "the organisation list is not a list")
+    orgs = []
+    for entry in payload:
+        if isinstance(entry, dict) and isinstance(entry.get("uuid"), str) and entry["uuid"]:
+            orgs.append(_organization(entry))
+    return orgs
+
+
+def choose_organization(orgs: List[Organization]) -> Optional[Organization]:
+    """The first organisation that can chat (where plan limits live), else the first."""
+    for org in orgs:
+        if "chat" in org.capabilities:
+            return org
+    return orgs[0] if orgs else None
+
+
+def _organization(entry: Any) -> Organization:
+    capabilities = entry.get("capabilities")
+    name = entry.get("name")
+    return Organization(
+        uuid=entry["uuid"],
+        name=name if isinstance(name, str) and name else None,
+        capabilities=tuple(c for c in capabilities if isinstance(c, str))
+        if isinstance(capabilities, list)
+        else (),
+    )
