@@ -320,3 +320,28 @@ def test_env_enabled_providers_of_only_commas_is_ignored(config_path):
     assert load(config_path, {"VIBEUSAGE_ENABLED_PROVIDERS": ", ,"}).enabled_providers == (
         "claude",
     )
+
+
+# --- provider-specific options ---------------------------------------------------------------
+
+OPTIONS = {"claude": {"cli_refresh": bool}}
+
+
+def test_declared_provider_option_is_kept(config_path):
+    write(config_path, "[providers.claude]\ncli_refresh = false\n")
+    config = load_config(config_path, KNOWN, {}, OPTIONS)
+    assert config.provider("claude").options == {"cli_refresh": False}
+
+
+def test_declared_provider_option_with_wrong_type_names_the_key(config_path):
+    write(config_path, '[providers.claude]\ncli_refresh = "no"\n')
+    with pytest.raises(ConfigError) as info:
+        load_config(config_path, KNOWN, {}, OPTIONS)
+    assert "`providers.claude.cli_refresh` must be true or false" in info.value.message
+
+
+def test_undeclared_key_is_rejected_when_the_provider_declares_its_options(config_path):
+    write(config_path, "[providers.claude]\ncli_refrsh = false\n")
+    with pytest.raises(ConfigError) as info:
+        load_config(config_path, KNOWN, {}, OPTIONS)
+    assert "unknown key `providers.claude.cli_refrsh`" in info.value.message

@@ -229,7 +229,10 @@ def _usage_command(
     registry = {p.id: p for p in all_providers()}
     paths = resolve_paths(environ)
     config = load_config(
-        paths.config_file, {pid: p.strategy_names() for pid, p in registry.items()}, environ
+        paths.config_file,
+        {pid: p.strategy_names() for pid, p in registry.items()},
+        environ,
+        {pid: p.options for pid, p in registry.items()},
     )
     pipeline = Pipeline(config, paths, environ, clock=clock)
     named = _named_providers(args.providers, registry)

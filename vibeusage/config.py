@@ -72,14 +72,17 @@ def load_config(
     path: Path,
     known_providers: Mapping[str, Sequence[str]],
     environ: Mapping[str, str],
+    provider_options: Optional[Mapping[str, Mapping[str, type]]] = None,
 ) -> Config:
     """Read and validate ``path`` (missing = defaults), then apply environment overrides.
 
     ``known_providers`` maps each provider id to its strategy names, so that typos in
     provider ids or ``auth_source`` are reported instead of silently ignored.
+    ``provider_options`` maps a provider id to the extra keys its table accepts and their
+    types; a provider listed there rejects any other key.
     """
     data = _load_toml(path)
-    config = _parse(data, known_providers, path) if data else Config(source=None)
+    config = _parse(data, known_providers, path, provider_options or {}) if data else Config()
     env_value = environ.get("VIBEUSAGE_ENABLED_PROVIDERS")
     names = tuple(n.strip().lower() for n in (env_value or "").split(",") if n.strip())
     if names:
@@ -158,7 +161,12 @@ class _Reader:
         return value
 
 
-def _parse(data: Mapping[str, Any], known: Mapping[str, Sequence[str]], path: Path) -> Config:
+def _parse(
+    data: Mapping[str, Any],
+    known: Mapping[str, Sequence[str]],
+    path: Path,
+    provider_options: Mapping[str, Mapping[str, type]],
+) -> Config:
     top = _Reader(data, "", path)
     top.check_keys(("enabled_providers", "display", "fetch", "providers"))
 
@@ -214,10 +222,29 @@ def _parse(data: Mapping[str, Any], known: Mapping[str, Sequence[str]], path: Pa
             f"providers.{provider_id}.",
             path,
         )
-        sources = ("auto",) + tuple(known[provider_id.lower()])
-        providers[provider_id.lower()] = ProviderConfig(
+        key = provider_id.lower()
+        sources = ("auto",) + tuple(known[key])
+        options = {k: v for k, v in reader.table.items() if k not in ("enabled", "auth_source")}
+        if key in provider_options:
+            schema = provider_options[key]
+            reader.check_keys(("enabled", "auth_source", *schema))
+            for name, expected in schema.items():
+                if name in options and not _is_type(options[name], expected):
+                    raise reader.fail(name, _TYPE_NAMES.get(expected, expected.__name__))
+        providers[key] = ProviderConfig(
             enabled=reader.boolean("enabled", True),
             auth_source=reader.choice("auth_source", "auto", sources),
-            options={k: v for k, v in reader.table.items() if k not in ("enabled", "auth_source")},
+            options=options,
         )
     return Config(enabled, display, fetch, providers, path)
+
+
+_TYPE_NAMES = {bool: "true or false", str: "a string", int: "a whole number", float: "a number"}
+
+
+def _is_type(value: Any, expected: type) -> bool:
+    if expected is bool or isinstance(value, bool):
+        return isinstance(value, bool) and expected is bool
+    if expected is float:
+        return isinstance(value, (int, float))
+    return isinstance(value, expected)

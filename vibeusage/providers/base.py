@@ -85,6 +85,8 @@ class Provider:
     strategies: Tuple[Strategy, ...]
     #: One sentence telling a new user how to connect this provider.
     setup_hint: str
+    #: Extra keys of ``[providers.<id>]`` and their types (validated with the config).
+    options: Mapping[str, type] = field(default_factory=dict)
 
     def strategy_names(self) -> Tuple[str, ...]:
         return tuple(s.name for s in self.strategies)

@@ -14,6 +14,7 @@ from .oauth import (
     read_credentials,
 )
 from .usage import NAME, parse_extra_usage, parse_identity, parse_usage, plan_name
+from .web import ClaudeWeb
 
 PROVIDER = Provider(
     id="claude",
@@ -21,8 +22,9 @@ PROVIDER = Provider(
     homepage="https://claude.ai",
     dashboard_url="https://claude.ai/settings/usage",
     status_url="https://status.claude.com/api/v2/status.json",
-    strategies=(ClaudeOAuth(),),
+    strategies=(ClaudeOAuth(), ClaudeWeb()),
     setup_hint="Install Claude Code and log in by running `claude`; vibeusage reads its login.",
+    options={"cli_refresh": bool},
 )
 
 __all__ = [
