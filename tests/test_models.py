@@ -343,6 +343,7 @@ def test_overage_to_dict_exact_keys_and_null_limit():
         "limit": None,
         "currency": "EUR",
         "is_enabled": False,
+        "balance": None,
     }
 
 
@@ -385,6 +386,7 @@ def test_snapshot_to_dict_has_contract_keys():
         "limit": None,
         "currency": "USD",
         "is_enabled": True,
+        "balance": None,
     }
     assert data["identity"] == {
         "email": "user@example.com",

@@ -175,28 +175,34 @@ class UsagePeriod:
 
 @dataclass(frozen=True)
 class OverageUsage:
-    """Pay-as-you-go spend beyond the plan, in major currency units. ``limit`` None = no cap."""
+    """Usage beyond the plan: money (major units) or credits.
 
-    used: Decimal
+    ``used`` is what was spent this cycle and ``limit`` its cap (None = no cap); a prepaid
+    scheme reports its ``balance`` instead (what is left). Unknown amounts are None.
+    """
+
+    used: Optional[Decimal]
     limit: Optional[Decimal]
     currency: str = "USD"
     is_enabled: bool = True
+    balance: Optional[Decimal] = None
 
     def to_dict(self) -> Dict[str, Any]:
         return {
-            "used": _money(self.used),
-            "limit": None if self.limit is None else _money(self.limit),
+            "used": _opt_money(self.used),
+            "limit": _opt_money(self.limit),
             "currency": self.currency,
             "is_enabled": self.is_enabled,
+            "balance": _opt_money(self.balance),
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "OverageUsage":
-        used = to_decimal(data.get("used"))
-        limit = to_decimal(data.get("limit"))
-        if used is None:
-            raise ValueError("overage needs a used amount")
-        if max(abs(used), abs(limit or Decimal(0))) >= MAX_CENTS / 100:
+        amounts = [to_decimal(data.get(key)) for key in ("used", "limit", "balance")]
+        used, limit, balance = amounts
+        if used is None and balance is None:
+            raise ValueError("overage needs a used amount or a balance")
+        if any(a is not None and abs(a) >= MAX_CENTS / 100 for a in amounts):
             raise ValueError("overage amount out of range")
         currency = data.get("currency")
         return cls(
@@ -204,6 +210,7 @@ class OverageUsage:
             limit=limit,
             currency=currency if isinstance(currency, str) else "USD",
             is_enabled=bool(data.get("is_enabled", True)),
+            balance=balance,
         )
 
 
@@ -315,6 +322,10 @@ def _opt_str(value: Any) -> Optional[str]:
 
 def _iso(value: Optional[datetime]) -> Optional[str]:
     return None if value is None else value.isoformat()
+
+
+def _opt_money(value: Optional[Decimal]) -> Optional[str]:
+    return None if value is None else _money(value)
 
 
 def _money(value: Decimal) -> str:

@@ -238,6 +238,7 @@ def test_web_json_matches_the_contract_when_oauth_is_absent(cli, home, mocked):
     assert snapshot["source"] == "web"
     assert snapshot["overage"] == {
         "used": "67.89", "limit": "123.45", "currency": "USD", "is_enabled": True,
+        "balance": None,
     }  # fmt: skip
     assert snapshot["identity"] == {"email": None, "organization": "Personal", "plan": "Max"}
     assert snapshot["periods"][0] == {

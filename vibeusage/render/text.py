@@ -6,7 +6,7 @@ from decimal import Decimal
 from typing import List, Optional, Sequence
 
 from ..errors import VibeusageError
-from ..models import UsagePeriod
+from ..models import OverageUsage, UsagePeriod
 from ..pipeline import ProviderResult
 from ..providers.base import Provider
 
@@ -108,6 +108,27 @@ def format_money(amount: Decimal, currency: str) -> str:
     return f"{sign}{amount:,.2f}" if sign else f"{amount:,.2f} {currency}"
 
 
+def format_overage(overage: Optional[OverageUsage]) -> str:
+    """``Extra usage: $5.50 of $100.00 used`` / ``Credits: 12.50 left``; empty when idle."""
+    if overage is None:
+        return ""
+    parts = []
+    spent = overage.used if overage.used is not None else Decimal(0)
+    if overage.used is not None and (overage.is_enabled or spent > 0):
+        used = format_money(overage.used, overage.currency)
+        if overage.limit is None:
+            parts.append(f"{used} used (no limit)")
+        else:
+            parts.append(f"{used} of {format_money(overage.limit, overage.currency)} used")
+    if overage.balance is not None:
+        parts.append(f"{format_money(overage.balance, overage.currency)} left")
+    if not parts:
+        return ""
+    label = "Credits" if overage.currency.lower() == "credits" else "Extra usage"
+    state = "" if overage.is_enabled else " (disabled)"
+    return f"{label}: {', '.join(parts)}{state}"
+
+
 def render_results(results: Sequence[ProviderResult], now: datetime, style: Style) -> str:
     """The default view: a block per provider with data, then the errors."""
     blocks = [_provider_block(r, now, style) for r in results if r.snapshot is not None]
@@ -149,17 +170,9 @@ def _provider_block(result: ProviderResult, now: datetime, style: Style) -> str:
         lines.extend("  " + line.rstrip() for line in table.splitlines())
     else:
         lines.append("  no usage windows reported")
-    overage = snapshot.overage
-    if overage is not None and (overage.is_enabled or overage.used > 0):
-        if overage.limit is None:
-            spent = f"{format_money(overage.used, overage.currency)} used (no limit)"
-        else:
-            spent = (
-                f"{format_money(overage.used, overage.currency)} of "
-                f"{format_money(overage.limit, overage.currency)} used"
-            )
-        state = "" if overage.is_enabled else " (disabled)"
-        lines.append(f"  Extra usage: {spent}{state}")
+    overage_line = format_overage(snapshot.overage)
+    if overage_line:
+        lines.append(f"  {overage_line}")
     if style.verbose:
         lines.extend(_verbose_lines(result, now, style))
     return "\n".join(lines)
