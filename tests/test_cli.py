@@ -496,7 +496,7 @@ def test_unexpected_exception_is_one_line_without_debug(cli, logged_in, monkeypa
     def broken(*args, **kwargs):
         raise RuntimeError("kaboom")
 
-    monkeypatch.setattr("vibeusage.cli._usage_command", broken)
+    monkeypatch.setattr("vibeusage.commands.usage.run", broken)
     plain = cli("claude")
     assert plain.code == 1
     assert "unexpected error (RuntimeError)" in plain.err and "Traceback" not in plain.err
@@ -508,7 +508,7 @@ def test_keyboard_interrupt_exits_130(cli, logged_in, monkeypatch):
     def interrupted(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr("vibeusage.cli._usage_command", interrupted)
+    monkeypatch.setattr("vibeusage.commands.usage.run", interrupted)
     assert cli("claude").code == 130
 
 

@@ -228,8 +228,12 @@ def classify_http_status(
     *,
     retry_after: Optional[str] = None,
     remediation: Optional[str] = None,
+    now: Optional[datetime] = None,
 ) -> VibeusageError:
-    """An error for an unsuccessful HTTP status from a provider's API."""
+    """An error for an unsuccessful HTTP status from a provider's API.
+
+    ``now`` is the caller's clock, against which a Retry-After date is measured.
+    """
     if status == 401:
         return VibeusageError(
             f"{provider_name} rejected the credentials (HTTP 401): expired or revoked",
@@ -252,7 +256,7 @@ def classify_http_status(
             status_code=status,
         )
     if status == 429:
-        wait = parse_retry_after(retry_after)
+        wait = parse_retry_after(retry_after, now)
         return VibeusageError(
             f"{provider_name} is rate limiting usage requests (HTTP 429)",
             ErrorCategory.RATE_LIMITED,

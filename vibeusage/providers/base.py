@@ -85,6 +85,8 @@ class Provider:
     strategies: Tuple[Strategy, ...]
     #: One sentence telling a new user how to connect this provider.
     setup_hint: str
+    #: What the provider is, for ``--help`` ("Claude Code on Pro, Max and Team plans").
+    description: str = ""
     #: Extra keys of ``[providers.<id>]`` and their types (validated with the config).
     options: Mapping[str, type] = field(default_factory=dict)
 

@@ -25,6 +25,7 @@ PROVIDER = Provider(
     strategies=(ClaudeOAuth(), ClaudeWeb()),
     setup_hint="Install Claude Code and log in by running `claude`; vibeusage reads its login.",
     options={"cli_refresh": bool},
+    description="Claude Code on Pro, Max and Team plans",
 )
 
 __all__ = [

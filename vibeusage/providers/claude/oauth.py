@@ -198,7 +198,7 @@ class ClaudeOAuth(Strategy):
                 creds = renewed
                 response = self._get(ctx, USAGE_URL, creds.access_token)
         if response.status_code != 200:
-            return FetchResult.fail(_http_error(response, creds))
+            return FetchResult.fail(_http_error(response, creds, ctx.now()))
         payload = json_body(response, NAME, "usage data")
         identity = self._identity(ctx, creds)
         snapshot = parse_usage(payload, ctx.now(), identity=identity, source=self.name)
@@ -325,7 +325,7 @@ class IdentityCache:
         )
 
 
-def _http_error(response: Any, creds: ClaudeCredentials) -> VibeusageError:
+def _http_error(response: Any, creds: ClaudeCredentials, now: datetime) -> VibeusageError:
     status = response.status_code
     remediation = None
     if status == 401:
@@ -336,7 +336,11 @@ def _http_error(response: Any, creds: ClaudeCredentials) -> VibeusageError:
         else:
             remediation = "Check that this Claude account has a Pro, Max or Team plan."
     return classify_http_status(
-        status, NAME, retry_after=response.headers.get("Retry-After"), remediation=remediation
+        status,
+        NAME,
+        retry_after=response.headers.get("Retry-After"),
+        remediation=remediation,
+        now=now,
     )
 
 

@@ -159,7 +159,10 @@ class ClaudeWeb(Strategy):
         if response.status_code in (401, 403):
             return self._expired(ctx, "claude.ai rejected the stored session key")
         return classify_http_status(
-            response.status_code, NAME, retry_after=response.headers.get("Retry-After")
+            response.status_code,
+            NAME,
+            retry_after=response.headers.get("Retry-After"),
+            now=ctx.now(),
         )
 
     @staticmethod

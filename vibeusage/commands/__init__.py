@@ -1,0 +1,20 @@
+"""The commands beside the usage view; each module is imported only when it is run."""
+
+from importlib import import_module
+from types import ModuleType
+
+#: name -> (module, one-line help), in the order ``--help`` lists them.
+COMMANDS = {
+    "auth": ("auth", "show or set up how each provider connects"),
+    "key": ("key", "show, store or delete credentials vibeusage keeps"),
+    "status": ("status", "each provider's service status page"),
+    "config": ("config_cmd", "show, locate, reset or edit the configuration"),
+    "cache": ("cache_cmd", "show or clear cached snapshots and back-off state"),
+    "doctor": ("doctor", "diagnose the set-up (safe to paste in a bug report)"),
+    "completion": ("completion", "print a shell completion script"),
+}
+
+
+def load(name: str) -> ModuleType:
+    """The module implementing command ``name``."""
+    return import_module(f".{COMMANDS[name][0]}", __name__)

@@ -1,0 +1,153 @@
+"""What every command shares: streams, environment, clock, lazily loaded paths/config/registry,
+argument-parser plumbing, and output that honours ``--output``."""
+
+import argparse
+import sys
+from typing import Any, Callable, Dict, List, Mapping, NoReturn, Optional, Sequence, TextIO
+
+from .. import __version__
+from ..config import Config, load_config
+from ..errors import ConfigError, VibeusageError
+from ..paths import Paths, resolve_paths
+from ..providers.base import Provider
+from ..terminal import PROG, Terminal, UsageError
+
+__all__ = ["PROG", "App", "Terminal", "UsageError", "add_output_options", "new_parser"]
+
+
+class App:
+    """The run's context: terminal, environment and clock, with lazily built helpers."""
+
+    def __init__(
+        self, terminal: Terminal, environ: Mapping[str, str], clock: Callable[[], Any]
+    ) -> None:
+        self.terminal = terminal
+        self.environ = environ
+        self.clock = clock
+        self._paths: Optional[Paths] = None
+        self._registry: Optional[Dict[str, Provider]] = None
+        self._config: Optional[Config] = None
+
+    @property
+    def paths(self) -> Paths:
+        if self._paths is None:
+            self._paths = resolve_paths(self.environ)
+        return self._paths
+
+    @property
+    def registry(self) -> Dict[str, Provider]:
+        if self._registry is None:
+            from .. import providers
+
+            self._registry = {p.id: p for p in providers.all_providers()}
+        return self._registry
+
+    @property
+    def config(self) -> Config:
+        if self._config is None:
+            self._config = load_config(
+                self.paths.config_file,
+                {pid: p.strategy_names() for pid, p in self.registry.items()},
+                self.environ,
+                {pid: p.options for pid, p in self.registry.items()},
+            )
+        return self._config
+
+    def pipeline(self) -> Any:
+        from ..pipeline import Pipeline
+
+        return Pipeline(self.config, self.paths, self.environ, clock=self.clock)
+
+    def provider(self, name: str) -> Provider:
+        key = name.lower()
+        if key not in self.registry:
+            raise ConfigError(
+                f"unknown provider {name!r}",
+                remediation=f"Known providers: {', '.join(self.registry)}.",
+            )
+        return self.registry[key]
+
+    def named_providers(self, names: Sequence[str]) -> List[Provider]:
+        selected: List[Provider] = []
+        for name in names:
+            provider = self.provider(name)
+            if provider not in selected:
+                selected.append(provider)
+        return selected
+
+    def enabled_providers(self) -> List[Provider]:
+        order = self.config.enabled_providers or tuple(self.registry)
+        return [
+            self.registry[pid]
+            for pid in order
+            if pid in self.registry and self.config.provider(pid).enabled
+        ]
+
+    def color(self, args: argparse.Namespace) -> bool:
+        return bool(
+            self.terminal.stdout_tty
+            and not getattr(args, "output", None)
+            and not getattr(args, "no_color", False)
+            and not self.environ.get("NO_COLOR")
+            and not self.environ.get("VIBEUSAGE_NO_COLOR")
+        )
+
+    def style(self, args: argparse.Namespace) -> Any:
+        from ..render.text import Style, unicode_supported
+
+        output = getattr(args, "output", None)
+        encoding = "utf-8" if output else getattr(self.terminal.stdout, "encoding", None)
+        return Style(
+            color=self.color(args),
+            unicode=unicode_supported(encoding),
+            pace_colors=self.config.display.pace_colors,
+            reset_format=self.config.display.reset_format,
+            verbose=bool(getattr(args, "verbose", False)),
+        )
+
+    def emit(self, text: str, output: Optional[str] = None) -> None:
+        """Print ``text`` on stdout, or write it atomically to ``output``."""
+        if output:
+            from ..store import atomic_write_text
+
+            try:
+                atomic_write_text(output, text)
+            except OSError as exc:
+                raise VibeusageError(
+                    f"cannot write {output}: {exc.strerror or exc}",
+                    remediation="Check that the directory exists and is writable.",
+                ) from exc
+            return
+        self.terminal.stdout.write(text)
+        self.terminal.stdout.flush()
+
+    def emit_json(self, document: Any, output: Optional[str] = None) -> None:
+        import json
+
+        self.emit(json.dumps(document, indent=2, ensure_ascii=False) + "\n", output)
+
+
+def new_parser(terminal: Terminal, **kwargs: Any) -> argparse.ArgumentParser:
+    """An ArgumentParser whose errors raise UsageError and whose help goes to ``terminal``."""
+
+    class Parser(argparse.ArgumentParser):
+        def error(self, message: str) -> NoReturn:
+            raise UsageError(message)
+
+        def _print_message(self, message: str, file: Any = None) -> None:
+            if message:
+                stream: TextIO = terminal.stderr if file is sys.stderr else terminal.stdout  # type: ignore[assignment]
+                stream.write(message)
+
+    kwargs.setdefault("prog", PROG)
+    return Parser(**kwargs)
+
+
+def add_output_options(parser: argparse.ArgumentParser, *, json_help: str = "print JSON") -> None:
+    """Options every command understands."""
+    parser.add_argument("-j", "--json", action="store_true", help=json_help)
+    parser.add_argument("--no-color", action="store_true", help="never use colour")
+    parser.add_argument(
+        "--debug", action="store_true", help="tracebacks and HTTP traces on stderr (secrets masked)"
+    )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
