@@ -104,14 +104,23 @@ class _TtyStringIO(io.StringIO):
 def cli(home: Home) -> Callable[..., CliResult]:
     """Run ``vibeusage`` in-process: ``cli("--json", "claude")`` -> CliResult.
 
-    ``tty=True`` makes stdout and stderr look like a terminal; ``clock`` freezes time.
+    ``tty=True`` makes stdout and stderr look like a terminal; ``clock`` freezes time;
+    ``stdin`` is text piped to the command (without it, stdin is empty and not a terminal).
     """
 
     def invoke(
-        *argv: str, tty: bool = False, clock: Optional[Callable[[], Any]] = None
+        *argv: str,
+        tty: bool = False,
+        clock: Optional[Callable[[], Any]] = None,
+        stdin: Optional[str] = None,
     ) -> CliResult:
         out, err = _TtyStringIO(tty), _TtyStringIO(tty)
-        code = run(list(argv), Terminal(out, err), os.environ, clock=clock)
+        given = None
+        if stdin is not None:
+            given = _TtyStringIO(False)
+            given.write(stdin)
+            given.seek(0)
+        code = run(list(argv), Terminal(out, err, given), os.environ, clock=clock)
         return CliResult(code, out.getvalue(), err.getvalue())
 
     return invoke

@@ -135,3 +135,27 @@ class FailureGate:
         state = GateState(failures, closed_until, reason if closed_until else None)
         self._save(provider_id, strategy, state)
         return state
+
+
+def provider_cache_files(cache_dir: Path, provider_id: str) -> Dict[str, Path]:
+    """Every file vibeusage caches for a provider, by kind."""
+    return {
+        "snapshot": cache_dir / "snapshots" / f"{provider_id}.json",
+        "gate": cache_dir / "gate" / f"{provider_id}.json",
+        "identity": cache_dir / "identity" / f"{provider_id}.json",
+        "org": cache_dir / "org-ids" / provider_id,
+    }
+
+
+def clear_provider_cache(cache_dir: Path, provider_id: str, org: bool = True) -> List[Path]:
+    """Remove a provider's cached files (the org-id cache only when ``org``); the removed."""
+    removed = []
+    for kind, path in provider_cache_files(cache_dir, provider_id).items():
+        if kind == "org" and not org:
+            continue
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            continue
+        removed.append(path)
+    return removed

@@ -160,7 +160,7 @@ class ConfigError(VibeusageError):
 #: Whole tokens, replaced by their masked form (keys use letters, digits, ``-`` and ``_``).
 _TOKEN_PATTERNS = (
     # Anthropic / OpenAI keys and session keys: sk-ant-oat01-..., sk-ant-sid01-..., sk-...
-    re.compile(r"(?<![A-Za-z0-9_\-])sk-[A-Za-z0-9_\-]{10,}"),
+    re.compile(r"(?<![A-Za-z0-9_\-])sk-[A-Za-z0-9_\-]{20,}"),
     # GitHub: classic (ghp_, gho_, ghu_, ghs_, ghr_) and fine-grained (github_pat_)
     re.compile(r"(?<![A-Za-z0-9_])(?:gh[opusr]_|github_pat_)[A-Za-z0-9_]{10,}"),
     # JWTs

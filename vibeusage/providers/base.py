@@ -72,6 +72,24 @@ class Strategy:
     def fetch(self, ctx: FetchContext) -> FetchResult:
         raise NotImplementedError
 
+    def explain(self, ctx: FetchContext) -> str:
+        """Why the strategy is or is not available, for ``auth`` and ``doctor`` (no secrets)."""
+        return f"{self.label}: {'found' if self.available(ctx) else 'not found'}"
+
+
+@dataclass(frozen=True)
+class SecretSpec:
+    """A secret the user can give vibeusage for a provider (``vibeusage key PROVIDER set``)."""
+
+    #: File name under ``<config>/credentials/<provider>/``.
+    name: str
+    #: What it is and where to find it, for prompts and help.
+    label: str
+    #: Why a value does not look right, or None when it does (a local format check).
+    check: Callable[[str], Optional[str]]
+    #: One request proving that a value works: None when it does, else the reason.
+    validate: Optional[Callable[[Any, str], Optional[str]]] = None
+
 
 @dataclass(frozen=True)
 class Provider:
@@ -89,6 +107,8 @@ class Provider:
     description: str = ""
     #: Extra keys of ``[providers.<id>]`` and their types (validated with the config).
     options: Mapping[str, type] = field(default_factory=dict)
+    #: The secret vibeusage can store for this provider, if any.
+    secret: Optional[SecretSpec] = None
 
     def strategy_names(self) -> Tuple[str, ...]:
         return tuple(s.name for s in self.strategies)

@@ -4,7 +4,7 @@
 ``cli`` (the interactive ``claude`` asked for ``/usage`` in a pseudo-terminal).
 """
 
-from ..base import Provider
+from ..base import Provider, SecretSpec
 from .oauth import (
     USAGE_URL,
     ClaudeCredentials,
@@ -14,7 +14,7 @@ from .oauth import (
     read_credentials,
 )
 from .usage import NAME, parse_extra_usage, parse_identity, parse_usage, plan_name
-from .web import ClaudeWeb
+from .web import SESSION_KEY, ClaudeWeb, session_key_problem, validate_session_key
 
 PROVIDER = Provider(
     id="claude",
@@ -26,6 +26,12 @@ PROVIDER = Provider(
     setup_hint="Install Claude Code and log in by running `claude`; vibeusage reads its login.",
     options={"cli_refresh": bool},
     description="Claude Code on Pro, Max and Team plans",
+    secret=SecretSpec(
+        name=SESSION_KEY,
+        label="claude.ai session key (the value of the `sessionKey` cookie, sk-ant-sid01-...)",
+        check=session_key_problem,
+        validate=validate_session_key,
+    ),
 )
 
 __all__ = [

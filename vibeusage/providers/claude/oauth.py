@@ -177,6 +177,14 @@ class ClaudeOAuth(Strategy):
         # macOS keeps the login in the Keychain; ~/.claude says Claude Code is installed.
         return ctx.platform == "darwin" and _config_dir(ctx).is_dir()
 
+    def explain(self, ctx: FetchContext) -> str:
+        path = credentials_path(ctx)
+        if path.is_file():
+            return f"Claude Code login in {path}"
+        if self.available(ctx):
+            return f"Claude Code login in the macOS Keychain ({KEYCHAIN_SERVICE!r})"
+        return f"no Claude Code login ({path} not found)"
+
     def fetch(self, ctx: FetchContext) -> FetchResult:
         creds = load_credentials(ctx)
         refreshed = False

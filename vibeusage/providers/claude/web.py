@@ -88,6 +88,12 @@ class ClaudeWeb(Strategy):
     def available(self, ctx: FetchContext) -> bool:
         return CredentialStore(ctx.paths).path("claude", SESSION_KEY).is_file()
 
+    def explain(self, ctx: FetchContext) -> str:
+        path = CredentialStore(ctx.paths).path("claude", SESSION_KEY)
+        if path.is_file():
+            return f"claude.ai session key stored in {path}"
+        return "no claude.ai session key stored (`vibeusage key claude set`)"
+
     def fetch(self, ctx: FetchContext) -> FetchResult:
         stored = CredentialStore(ctx.paths).read("claude", SESSION_KEY)
         if stored is None:
@@ -173,9 +179,33 @@ class ClaudeWeb(Strategy):
             ErrorCategory.AUTHENTICATION,
             remediation=(
                 "Sign in at claude.ai, copy the value of its `sessionKey` cookie and store it "
-                f"again (vibeusage keeps it in {path})."
+                f"with `vibeusage key claude set` (it is kept in {path})."
             ),
         )
+
+
+def validate_session_key(session: Any, value: str) -> Optional[str]:
+    """One request proving a session key works: None when it does, else why not."""
+    try:
+        response = session.get(
+            f"{WEB_API}/organizations",
+            headers={
+                "Cookie": f"sessionKey={value}",
+                "User-Agent": BROWSER_USER_AGENT,
+                "Accept": "application/json",
+            },
+        )
+    except Exception as exc:
+        return f"could not reach claude.ai ({type(exc).__name__})"
+    if response.status_code in (401, 403):
+        return "claude.ai rejected this session key"
+    if response.status_code != 200:
+        return f"claude.ai answered HTTP {response.status_code}"
+    try:
+        orgs = parse_organizations(response.json())
+    except (ValueError, VibeusageError):
+        return "claude.ai answered with something other than an organisation list"
+    return None if orgs else "this session has no organisation"
 
 
 # --- parsers (pure) ----------------------------------------------------------------------
