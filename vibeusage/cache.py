@@ -137,6 +137,40 @@ class FailureGate:
         return state
 
 
+class LastRun:
+    """``<cache>/runs/<provider>.json``: the strategies tried by the last fetch, for diagnosis."""
+
+    def __init__(self, cache_dir: Path) -> None:
+        self.directory = cache_dir / "runs"
+
+    def path(self, provider_id: str) -> Path:
+        return self.directory / f"{provider_id}.json"
+
+    def save(self, result: Any, now: datetime) -> None:
+        """``result`` is a pipeline ProviderResult (duck-typed: this module stays below it)."""
+        document = {
+            "at": now.isoformat(),
+            "success": result.snapshot is not None and not result.stale,
+            "source": result.snapshot.source if result.snapshot is not None else None,
+            "error": result.error.message if result.error is not None else None,
+            "duration_ms": result.duration_ms,
+            "attempts": [
+                {
+                    "strategy": a.strategy,
+                    "success": a.success,
+                    "duration_ms": a.duration_ms,
+                    "error": a.error,
+                }
+                for a in result.attempts
+            ],
+        }
+        atomic_write_json(self.path(result.provider_id), document, mode=0o600)
+
+    def load(self, provider_id: str) -> Optional[Dict[str, Any]]:
+        data = read_json(self.path(provider_id))
+        return data if isinstance(data, dict) else None
+
+
 def provider_cache_files(cache_dir: Path, provider_id: str) -> Dict[str, Path]:
     """Every file vibeusage caches for a provider, by kind."""
     return {
@@ -144,6 +178,7 @@ def provider_cache_files(cache_dir: Path, provider_id: str) -> Dict[str, Path]:
         "gate": cache_dir / "gate" / f"{provider_id}.json",
         "identity": cache_dir / "identity" / f"{provider_id}.json",
         "org": cache_dir / "org-ids" / provider_id,
+        "last_run": cache_dir / "runs" / f"{provider_id}.json",
     }
 
 

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from .cache import FailureGate, SnapshotCache
+from .cache import FailureGate, LastRun, SnapshotCache
 from .config import Config
 from .errors import ErrorCategory, Severity, VibeusageError, classify_exception
 from .models import Attempt, UsageSnapshot
@@ -235,12 +235,21 @@ class Pipeline:
     def _run_provider(self, provider: Provider, limits: "_Limits") -> ProviderResult:
         """Try the provider's strategies in order (runs in an executor worker)."""
         try:
-            return self._run_chain(provider, limits)
+            result = self._run_chain(provider, limits)
         except Exception as exc:  # the worker must always hand back a result
             log.debug("unexpected failure in %s", provider.id, exc_info=True)
-            return ProviderResult(
+            result = ProviderResult(
                 provider, error=classify_exception(exc, provider.name).for_provider(provider.id)
             )
+        self._remember_run(result)
+        return result
+
+    def _remember_run(self, result: ProviderResult) -> None:
+        """Keep the attempts of the last network run for ``vibeusage doctor``."""
+        try:
+            LastRun(self.paths.cache_dir).save(result, self.clock())
+        except OSError as exc:
+            log.debug("cannot record the run of %s: %s", result.provider_id, exc)
 
     def _run_chain(self, provider: Provider, limits: "_Limits") -> ProviderResult:
         started = time.monotonic()
