@@ -115,7 +115,7 @@ def cli(home: Home) -> Callable[..., CliResult]:
         stdin: Optional[str] = None,
     ) -> CliResult:
         out, err = _TtyStringIO(tty), _TtyStringIO(tty)
-        given = None
+        given = _TtyStringIO(True) if tty and stdin is None else None
         if stdin is not None:
             given = _TtyStringIO(False)
             given.write(stdin)

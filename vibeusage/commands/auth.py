@@ -1,13 +1,14 @@
 """``vibeusage auth [PROVIDER] [--delete]``: how each provider connects, and connecting one."""
 
 import argparse
+import sys
 from typing import Any, Dict, List, Optional, Tuple
 
 from ..cache import clear_provider_cache
 from ..credentials import CredentialStore
 from ..errors import ErrorCategory, VibeusageError, mask_secret
 from ..paths import home_dir
-from ..providers.base import FetchContext, Provider, SecretSpec, Strategy
+from ..providers.base import FetchContext, LoginIO, Provider, SecretSpec, Strategy
 from .app import App, add_output_options, new_parser
 from .secrets import read_secret_value
 
@@ -97,6 +98,10 @@ def _overview(app: App, args: argparse.Namespace) -> int:
 
 
 def _connect(app: App, args: argparse.Namespace, provider: Provider) -> int:
+    if provider.login is not None:
+        summary = provider.login(context(app, provider), _login_io(app))
+        _report(app, args, provider, True, provider.name, summary)
+        return 0
     strategy, _ = connection(app, provider)
     spec = provider.secret
     # A value piped in is always taken; a terminal is only asked when nothing is connected.
@@ -164,6 +169,23 @@ def _delete(app: App, args: argparse.Namespace, provider: Provider) -> int:
     )
     _report(app, args, provider, False, None, message, deleted=deleted)
     return 0
+
+
+def _login_io(app: App) -> LoginIO:
+    terminal = app.terminal
+
+    def open_url(url: str) -> bool:
+        desktop = app.environ.get("DISPLAY") or app.environ.get("WAYLAND_DISPLAY")
+        if not terminal.stdin_tty or not (desktop or sys.platform in ("darwin", "win32")):
+            return False
+        import webbrowser
+
+        try:
+            return bool(webbrowser.open(url))
+        except Exception:  # no browser is not an error: the URL was printed
+            return False
+
+    return LoginIO(notify=terminal.say, open_url=open_url, interactive=terminal.stdin_tty)
 
 
 def _report(

@@ -1,6 +1,7 @@
 """What a provider is (data plus an ordered tuple of strategies) and what a strategy returns."""
 
 import sys
+import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -91,6 +92,28 @@ class SecretSpec:
     validate: Optional[Callable[[Any, str], Optional[str]]] = None
 
 
+@dataclass
+class LoginIO:
+    """How an interactive login (``vibeusage auth PROVIDER``) talks to the person.
+
+    Providers never print: they call ``notify``. ``sleep`` and ``clock`` are injectable so
+    that polling flows are tested without waiting.
+    """
+
+    notify: Callable[[str], None]
+    #: Try to open a URL in a browser; False when there is no desktop to open it on.
+    open_url: Callable[[str], bool]
+    #: True when a person is at a terminal (stdin is a TTY).
+    interactive: bool
+    sleep: Callable[[float], None] = time.sleep
+    clock: Callable[[], float] = time.monotonic
+
+
+#: ``login(ctx, io)`` runs a provider's own way in and returns a one-line summary; it raises
+#: VibeusageError on failure (including when ``io.interactive`` is False and it needs a person).
+LoginFlow = Callable[[FetchContext, LoginIO], str]
+
+
 @dataclass(frozen=True)
 class Provider:
     """A provider is data: metadata plus the strategies to try, in order."""
@@ -109,6 +132,8 @@ class Provider:
     options: Mapping[str, type] = field(default_factory=dict)
     #: The secret vibeusage can store for this provider, if any.
     secret: Optional[SecretSpec] = None
+    #: An interactive way in (e.g. a device flow), run by ``vibeusage auth PROVIDER``.
+    login: Optional[LoginFlow] = None
 
     def strategy_names(self) -> Tuple[str, ...]:
         return tuple(s.name for s in self.strategies)

@@ -1,0 +1,251 @@
+"""Codex's ``oauth`` strategy: the Codex CLI's ChatGPT login against the usage endpoint.
+
+``auth.json`` (under ``$CODEX_HOME``, else ``~/.codex``) is only ever read. It has no expiry
+field, so the token is tried and a 401 is the signal. Codex's refresh tokens rotate: a
+rejected token is renewed by running ``codex`` itself (delegated refresh), never over HTTP.
+"""
+
+import shutil
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Dict, Mapping, Optional
+
+from ...delegated import refresh_by_cli
+from ...errors import ErrorCategory, VibeusageError, classify_http_status
+from ..base import FetchContext, FetchResult, Strategy, json_body
+from .usage import NAME, parse_usage
+
+DEFAULT_BASE_URL = "https://chatgpt.com/backend-api"
+REFRESH_TIMEOUT = 15.0
+#: The smallest request that makes the Codex CLI renew its login, in a read-only sandbox.
+REFRESH_ARGS = ("exec", "say ok", "--skip-git-repo-check", "--sandbox", "read-only")
+LOGIN_HINT = "Run `codex login` to log the Codex CLI in again, then retry."
+API_KEY_HINT = (
+    "Codex is logged in with an API key, which has no plan limits to show. "
+    "Run `codex login` and sign in with ChatGPT."
+)
+#: JWT claim namespaces of OpenAI's id token.
+_AUTH_CLAIM = "https://api.openai.com/auth"
+_PROFILE_CLAIM = "https://api.openai.com/profile"
+_CHATGPT_HOSTS = ("https://chatgpt.com", "https://chat.openai.com")
+
+
+@dataclass(frozen=True)
+class CodexCredentials:
+    """The parts of ``auth.json`` that vibeusage uses (never the refresh token)."""
+
+    access_token: str
+    account_id: Optional[str]
+    email: Optional[str] = None
+
+
+# --- where things are ----------------------------------------------------------------------
+
+
+def codex_home(ctx: FetchContext) -> Path:
+    """``$CODEX_HOME`` (``~`` against the context's home), else ``~/.codex``."""
+    value = ctx.environ.get("CODEX_HOME", "").strip()
+    if not value:
+        return ctx.home / ".codex"
+    if value == "~" or value.startswith(("~/", "~\\")):
+        return ctx.home / value[2:]
+    return Path(value)
+
+
+def auth_path(ctx: FetchContext) -> Path:
+    return codex_home(ctx) / "auth.json"
+
+
+def _load_toml(path: Path) -> Dict[str, Any]:
+    """Another tool's config: anything unreadable simply means "no setting"."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised by the py39/py310 tox envs
+        import tomli as tomllib
+    try:
+        return dict(tomllib.loads(path.read_bytes().decode("utf-8-sig")))
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
+        return {}
+
+
+def base_url(ctx: FetchContext) -> str:
+    """``chatgpt_base_url`` from ``$CODEX_HOME/config.toml``, else ChatGPT's backend API."""
+    value = _load_toml(codex_home(ctx) / "config.toml").get("chatgpt_base_url")
+    if isinstance(value, str) and value.strip().lower().startswith(("https://", "http://")):
+        return value.strip()
+    return DEFAULT_BASE_URL
+
+
+def usage_url(base: str) -> str:
+    """``{base}/wham/usage`` on the backend API, ``{base}/api/codex/usage`` elsewhere.
+
+    A bare ChatGPT host gets ``/backend-api`` added, as the Codex CLI itself does.
+    """
+    base = base.strip().rstrip("/")
+    if base.lower().startswith(_CHATGPT_HOSTS) and "/backend-api" not in base:
+        base += "/backend-api"
+    if "/backend-api" in base:
+        return f"{base}/wham/usage"
+    return f"{base}/api/codex/usage"
+
+
+# --- credentials ---------------------------------------------------------------------------
+
+
+def read_credentials(path: Path) -> CodexCredentials:
+    """Read (never write) the Codex CLI's ``auth.json``."""
+    import json
+
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError as exc:
+        raise VibeusageError(
+            f"Codex login not found at {path}", ErrorCategory.AUTHENTICATION, remediation=LOGIN_HINT
+        ) from exc
+    except OSError as exc:
+        raise VibeusageError(
+            f"Cannot read the Codex login {path}: {exc.strerror or exc}",
+            ErrorCategory.AUTHENTICATION,
+            remediation="Check the file's permissions.",
+        ) from exc
+    try:
+        data = json.loads(raw.decode("utf-8"))
+    except ValueError as exc:
+        raise VibeusageError(
+            f"The Codex login in {path} is not valid JSON",
+            ErrorCategory.AUTHENTICATION,
+            remediation=LOGIN_HINT,
+        ) from exc
+    return parse_credentials(data, path)
+
+
+def parse_credentials(data: Any, path: Any) -> CodexCredentials:
+    tokens = data.get("tokens") if isinstance(data, dict) else None
+    token = tokens.get("access_token") if isinstance(tokens, dict) else None
+    if not isinstance(tokens, dict) or not isinstance(token, str) or not token.strip():
+        api_key = data.get("OPENAI_API_KEY") if isinstance(data, dict) else None
+        if isinstance(api_key, str) and api_key.strip():
+            raise VibeusageError(
+                f"The Codex login in {path} is an API key, not a ChatGPT login",
+                ErrorCategory.AUTHENTICATION,
+                remediation=API_KEY_HINT,
+            )
+        raise VibeusageError(
+            f"No Codex ChatGPT token in {path}",
+            ErrorCategory.AUTHENTICATION,
+            remediation=LOGIN_HINT,
+        )
+    claims = jwt_claims(tokens.get("id_token"))
+    auth_claims = claims.get(_AUTH_CLAIM)
+    auth_claims = auth_claims if isinstance(auth_claims, dict) else {}
+    profile = claims.get(_PROFILE_CLAIM)
+    profile = profile if isinstance(profile, dict) else {}
+    return CodexCredentials(
+        access_token=token.strip(),
+        account_id=_opt_str(tokens.get("account_id"))
+        or _opt_str(auth_claims.get("chatgpt_account_id")),
+        email=_opt_str(claims.get("email")) or _opt_str(profile.get("email")),
+    )
+
+
+def jwt_claims(token: Any) -> Mapping[str, Any]:
+    """The (unverified) payload of a JWT, or an empty mapping when it is not one."""
+    import base64
+    import binascii
+    import json
+
+    if not isinstance(token, str) or token.count(".") != 2:
+        return {}
+    part = token.split(".")[1]
+    try:
+        decoded = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
+        claims = json.loads(decoded.decode("utf-8"))
+    except (ValueError, binascii.Error):
+        return {}
+    return claims if isinstance(claims, dict) else {}
+
+
+def _opt_str(value: Any) -> Optional[str]:
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+# --- the strategy --------------------------------------------------------------------------
+
+
+class CodexOAuth(Strategy):
+    """The Codex CLI's ChatGPT token against ``wham/usage``."""
+
+    name = "oauth"
+    label = "Codex CLI login"
+
+    def available(self, ctx: FetchContext) -> bool:
+        return auth_path(ctx).is_file()
+
+    def fetch(self, ctx: FetchContext) -> FetchResult:
+        path = auth_path(ctx)
+        try:
+            creds = read_credentials(path)
+        except VibeusageError as exc:
+            return FetchResult.fail(exc)
+        url = usage_url(base_url(ctx))
+        response = self._get(ctx, url, creds)
+        if response.status_code == 401:
+            renewed = self._delegated_refresh(ctx, path, creds)
+            if renewed is not None:
+                creds = renewed
+                response = self._get(ctx, url, creds)
+        if response.status_code != 200:
+            return FetchResult.fail(_http_error(response))
+        payload = json_body(response, NAME, "usage data")
+        return FetchResult.ok(parse_usage(payload, ctx.now(), email=creds.email, source=self.name))
+
+    @staticmethod
+    def _get(ctx: FetchContext, url: str, creds: CodexCredentials) -> Any:
+        headers = {"Authorization": f"Bearer {creds.access_token}", "Accept": "application/json"}
+        if creds.account_id:
+            headers["ChatGPT-Account-Id"] = creds.account_id
+        return ctx.session.get(url, headers=headers, timeout=(min(10.0, ctx.timeout), ctx.timeout))
+
+    @staticmethod
+    def _delegated_refresh(
+        ctx: FetchContext, path: Path, creds: CodexCredentials
+    ) -> Optional[CodexCredentials]:
+        """Run ``codex`` so it renews its own login; the new credentials, or None."""
+        if ctx.config.options.get("cli_refresh", True) is False:
+            return None
+        codex = shutil.which("codex", path=ctx.environ.get("PATH"))
+        if codex is None:
+            return None
+
+        def current_token() -> Optional[str]:
+            try:
+                return read_credentials(path).access_token
+            except VibeusageError:
+                return None
+
+        changed = refresh_by_cli(
+            [codex, *REFRESH_ARGS],
+            current_token,
+            creds.access_token,
+            min(REFRESH_TIMEOUT, max(1.0, ctx.timeout - 2.0)),
+            ctx.environ,
+        )
+        if not changed:
+            return None
+        try:
+            return read_credentials(path)
+        except VibeusageError:
+            return None
+
+
+def _http_error(response: Any) -> VibeusageError:
+    status = response.status_code
+    remediation = None
+    if status == 401:
+        remediation = LOGIN_HINT
+    elif status == 403:
+        remediation = "Check that this ChatGPT account has a plan that includes Codex."
+    return classify_http_status(
+        status, NAME, retry_after=response.headers.get("Retry-After"), remediation=remediation
+    )
