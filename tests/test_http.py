@@ -91,3 +91,30 @@ def test_connection_errors_surface_as_requests_exceptions():
     responses.get(URL, body=requests.ConnectionError("refused"))
     with pytest.raises(requests.ConnectionError):
         make_session(5.0).get(URL)
+
+
+@responses.activate
+def test_oversized_body_is_refused_and_classified_as_a_provider_error():
+    from vibeusage.errors import ErrorCategory, classify_exception
+    from vibeusage.http import MAX_BODY_BYTES, ResponseTooLarge
+
+    responses.get(URL, body=b"x" * (MAX_BODY_BYTES + 1))
+    with pytest.raises(ResponseTooLarge) as info:
+        make_session(5.0).get(URL)
+    assert classify_exception(info.value, "Claude").category is ErrorCategory.PROVIDER
+
+
+@responses.activate
+def test_body_at_the_cap_is_read_whole():
+    from vibeusage.http import MAX_BODY_BYTES
+
+    responses.get(URL, body=b"y" * MAX_BODY_BYTES)
+    response = make_session(5.0).get(URL)
+    assert len(response.content) == MAX_BODY_BYTES
+    assert response.text[:3] == "yyy"
+
+
+@responses.activate
+def test_json_still_decodes_after_the_capped_read():
+    responses.get(URL, json={"five_hour": {"utilization": 3}})
+    assert make_session(5.0).get(URL).json() == {"five_hour": {"utilization": 3}}

@@ -290,6 +290,13 @@ def classify_exception(exc: BaseException, provider_name: str) -> VibeusageError
         return exc
     import requests  # deferred: keeps the CLI start-up light
 
+    from .http import ResponseTooLarge
+
+    if isinstance(exc, ResponseTooLarge):
+        return VibeusageError(
+            f"{provider_name} sent an oversized response; it was not read",
+            ErrorCategory.PROVIDER,
+        )
     if isinstance(exc, requests.exceptions.InvalidJSONError):
         # Also a RequestException, but what it means is "the body was not JSON".
         return VibeusageError(

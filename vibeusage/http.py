@@ -21,6 +21,12 @@ log = logging.getLogger(__name__)
 USER_AGENT = f"vibeusage/{__version__}"
 CONNECT_TIMEOUT = 10.0
 MAX_REDIRECTS = 5
+#: No usage answer is anywhere near this; a bigger body is a misbehaving server or proxy.
+MAX_BODY_BYTES = 5 * 1024 * 1024
+
+
+class ResponseTooLarge(requests.RequestException):
+    """The body exceeded MAX_BODY_BYTES; reading stopped there."""
 
 
 class TimeoutSession(requests.Session):
@@ -36,9 +42,13 @@ class TimeoutSession(requests.Session):
     ) -> requests.Response:
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self.default_timeout
+        caller_streams = bool(kwargs.get("stream"))
+        kwargs["stream"] = True  # read the body ourselves, to cap its size
         started = time.monotonic()
         try:
             response = super().request(method, url, *args, **kwargs)
+            if not caller_streams:
+                read_capped(response, MAX_BODY_BYTES)
         except requests.RequestException as exc:
             log.debug("%s %s -> %s", method, redact(str(url)), type(exc).__name__)
             raise
@@ -50,6 +60,20 @@ class TimeoutSession(requests.Session):
             (time.monotonic() - started) * 1000,
         )
         return response
+
+
+def read_capped(response: requests.Response, limit: int) -> None:
+    """Load the body into ``response`` (as requests would), refusing more than ``limit`` bytes."""
+    chunks = []
+    size = 0
+    for chunk in response.iter_content(64 * 1024):
+        size += len(chunk)
+        if size > limit:
+            response.close()
+            raise ResponseTooLarge(f"response body larger than {limit // (1024 * 1024)} MB")
+        chunks.append(chunk)
+    response._content = b"".join(chunks)
+    response._content_consumed = True  # type: ignore[attr-defined]
 
 
 def make_session(read_timeout: float) -> TimeoutSession:
