@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
+from .locking import file_lock
 from .models import SCHEMA_VERSION, UsageSnapshot
 from .store import atomic_write_json, read_json
 from .timeparse import parse_iso
@@ -13,6 +14,8 @@ from .timeparse import parse_iso
 FAILURE_LIMIT = 3
 FAILURE_WINDOW = timedelta(minutes=10)
 FAILURE_BACKOFF = timedelta(minutes=5)
+#: How long a run waits for another run's update of the same gate file.
+LOCK_TIMEOUT = 2.0
 
 
 class SnapshotCache:
@@ -110,8 +113,14 @@ class FailureGate:
             except OSError:
                 pass
 
+    def _lock(self, provider_id: str) -> Any:
+        return file_lock(self.directory / f".{provider_id}.lock", LOCK_TIMEOUT)
+
     def record_success(self, provider_id: str, strategy: str = ANY) -> None:
-        self._save(provider_id, strategy, None)
+        if not self.path(provider_id).exists():
+            return
+        with self._lock(provider_id):
+            self._save(provider_id, strategy, None)
 
     def record_failure(
         self,
@@ -122,6 +131,17 @@ class FailureGate:
         strategy: str = ANY,
     ) -> GateState:
         """Note a failed request; close the gate on a rate limit or too many failures."""
+        with self._lock(provider_id):
+            return self._record_failure(provider_id, now, reason, retry_after, strategy)
+
+    def _record_failure(
+        self,
+        provider_id: str,
+        now: datetime,
+        reason: str,
+        retry_after: Optional[float],
+        strategy: str,
+    ) -> GateState:
         previous = self.load(provider_id, strategy)
         failures = tuple(t for t in previous.failures if now - t < FAILURE_WINDOW) + (now,)
         closed_until: Optional[datetime] = None

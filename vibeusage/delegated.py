@@ -14,10 +14,13 @@ import signal
 import sys
 import tempfile
 import time
+from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Dict, Mapping, Optional, Sequence
 
 if TYPE_CHECKING:
     import subprocess
+
+from .locking import file_lock
 
 log = logging.getLogger(__name__)
 
@@ -30,12 +33,31 @@ def refresh_by_cli(
     old_token: str,
     timeout: float,
     environ: Mapping[str, str],
+    lock_path: Optional[Path] = None,
 ) -> bool:
     """Run ``command`` until ``read_token()`` returns a token other than ``old_token``.
 
     Returns True when the token changed within ``timeout`` seconds, False when the command
     exited or hit the time limit without changing it, or could not be started at all.
+    With ``lock_path``, overlapping runs take turns: whoever waited finds the token already
+    renewed by the other and does not run the command again.
     """
+    if lock_path is None:
+        return _run_refresh(command, read_token, old_token, timeout, environ)
+    with file_lock(lock_path, timeout + 2.0):
+        token = _safe_read(read_token)
+        if token and token != old_token:
+            return True  # another run renewed it while this one waited
+        return _run_refresh(command, read_token, old_token, timeout, environ)
+
+
+def _run_refresh(
+    command: Sequence[str],
+    read_token: Callable[[], Optional[str]],
+    old_token: str,
+    timeout: float,
+    environ: Mapping[str, str],
+) -> bool:
     import subprocess
 
     deadline = time.monotonic() + timeout

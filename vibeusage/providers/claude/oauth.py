@@ -243,6 +243,7 @@ class ClaudeOAuth(Strategy):
             creds.access_token,
             min(REFRESH_TIMEOUT, max(1.0, ctx.timeout - 2.0)),
             ctx.environ,
+            lock_path=ctx.paths.cache_dir / "locks" / "claude-refresh.lock",
         )
         return reread() if changed else None
 
