@@ -11,12 +11,12 @@ import os
 import sys
 
 from . import __version__
-from .terminal import PROG, Terminal, UsageError
+from .terminal import PROG, Terminal, Terminated, UsageError
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up time
 if TYPE_CHECKING:
     from datetime import datetime
-    from typing import IO, Callable, List, Mapping, Optional, Sequence
+    from typing import IO, Any, Callable, List, Mapping, Optional, Sequence
 
     from .commands.app import App
 
@@ -25,7 +25,31 @@ __all__ = ["Terminal", "UsageError", "main", "run"]
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Console entry point: run the command and return its exit code."""
-    return run(argv, Terminal.from_sys(), os.environ)
+    previous = _handle_sigterm()
+    try:
+        return run(argv, Terminal.from_sys(), os.environ)
+    finally:
+        if previous is not None:
+            import signal
+
+            signal.signal(signal.SIGTERM, previous)
+
+
+def _handle_sigterm() -> Any:
+    """Turn SIGTERM into Terminated in the main thread; the previous handler, or None."""
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    import signal
+
+    def terminate(signum: int, frame: object) -> None:
+        raise Terminated()
+
+    try:
+        return signal.signal(signal.SIGTERM, terminate)
+    except (ValueError, OSError):  # pragma: no cover - signals unavailable here
+        return None
 
 
 def run(
@@ -59,9 +83,12 @@ def run(
         return ExitCode.INVALID_INPUT
     except SystemExit as exc:  # --help / --version printed and asked to exit
         return int(exc.code or 0) if not isinstance(exc.code, str) else ExitCode.INVALID_INPUT
-    except KeyboardInterrupt:
-        terminal.error("interrupted")
-        return ExitCode.INTERRUPTED
+    except (KeyboardInterrupt, Terminated) as exc:
+        from .delegated import kill_all
+
+        kill_all()  # children of abandoned strategies, and their process groups
+        terminal.error("interrupted" if isinstance(exc, KeyboardInterrupt) else "terminated")
+        return ExitCode.INTERRUPTED if isinstance(exc, KeyboardInterrupt) else ExitCode.TERMINATED
     except VibeusageError as exc:
         terminal.error(exc.message)
         if exc.remediation:

@@ -8,14 +8,16 @@ in a throw-away directory, and is killed on every path: without network the real
 Code hangs instead of failing.
 """
 
+import atexit
 import logging
 import os
 import signal
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Callable, Dict, Mapping, Optional, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Mapping, Optional, Sequence, Set
 
 if TYPE_CHECKING:
     import subprocess
@@ -62,20 +64,14 @@ def _run_refresh(
 
     deadline = time.monotonic() + timeout
     with tempfile.TemporaryDirectory(prefix="vibeusage-refresh-") as workdir:
-        kwargs: Dict[str, Any] = {}
-        if sys.platform.startswith("win"):
-            kwargs["creationflags"] = getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)
-        else:
-            kwargs["start_new_session"] = True
         try:
-            process = subprocess.Popen(
+            process = spawn_group(
                 list(command),
                 stdin=subprocess.DEVNULL,
                 stdout=subprocess.DEVNULL,
                 stderr=subprocess.DEVNULL,
                 cwd=workdir,
                 env=dict(environ),
-                **kwargs,
             )
         except OSError as exc:
             log.debug("cannot start %s: %s", command[0], exc)
@@ -97,9 +93,48 @@ def _run_refresh(
             terminate_group(process)
 
 
+#: Children started with spawn_group and not yet terminated (killed at exit, whatever happens).
+_LIVE: "Set[subprocess.Popen[Any]]" = set()
+_LIVE_LOCK = threading.Lock()
+_ATEXIT_REGISTERED = False
+
+
+def spawn_group(args: Sequence[str], **kwargs: Any) -> "subprocess.Popen[Any]":
+    """Start a child in its own process group (session), remembered until terminate_group.
+
+    Every such child is killed with its group when the run ends, even when the thread that
+    started it was abandoned after a timeout or the run was interrupted.
+    """
+    import subprocess
+
+    global _ATEXIT_REGISTERED
+    if sys.platform.startswith("win"):
+        kwargs.setdefault("creationflags", getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0))
+    else:
+        kwargs.setdefault("start_new_session", True)
+    process: subprocess.Popen[Any] = subprocess.Popen(list(args), **kwargs)
+    with _LIVE_LOCK:
+        _LIVE.add(process)
+        if not _ATEXIT_REGISTERED:
+            atexit.register(kill_all)
+            _ATEXIT_REGISTERED = True
+    return process
+
+
+def kill_all() -> None:
+    """Terminate every child still alive (at exit, on Ctrl-C or SIGTERM)."""
+    with _LIVE_LOCK:
+        alive = list(_LIVE)
+    for process in alive:
+        terminate_group(process)
+
+
 def terminate_group(process: "subprocess.Popen[Any]") -> None:
     """Stop a child started in its own process group, and everything it started."""
     import subprocess
+
+    with _LIVE_LOCK:
+        _LIVE.discard(process)
 
     if process.poll() is None or not sys.platform.startswith("win"):
         _signal_group(process, signal.SIGTERM)

@@ -21,6 +21,7 @@ class ExitCode(enum.IntEnum):
     INVALID_INPUT = 4
     PARTIAL = 5
     INTERRUPTED = 130
+    TERMINATED = 143
 
 
 class ErrorCategory(str, enum.Enum):

@@ -15,6 +15,10 @@ class UsageError(Exception):
     """A bad command line (argparse errors land here, exit code 4)."""
 
 
+class Terminated(BaseException):
+    """SIGTERM arrived: end the run now (exit code 143), like Ctrl-C does (130)."""
+
+
 class Terminal:
     """The streams the CLI talks to, injectable for in-process tests."""
 
