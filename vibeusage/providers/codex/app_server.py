@@ -106,10 +106,10 @@ class AppServer:
             try:
                 message = json.loads(line.decode("utf-8", "replace"))
             except ValueError:
-                self.garbage += 1
-                continue
+                message = None
             if not isinstance(message, dict):
                 self.garbage += 1
+                log.debug("codex app-server: skipped a line that is not JSON-RPC")
                 continue
             # Notifications and the server's own requests carry a method: not our answer.
             if "method" in message or message.get("id") != request_id:
