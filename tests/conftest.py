@@ -27,7 +27,46 @@ _SCRUBBED = (
     "HTTP_PROXY",
     "https_proxy",
     "http_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+    "CODEX_HOME",
+    "GH_CONFIG_DIR",
+    "GH_TOKEN",
+    "GITHUB_TOKEN",
+    "COPILOT_GITHUB_TOKEN",
+    "GEMINI_OAUTH_CLIENT_ID",
+    "GEMINI_OAUTH_CLIENT_SECRET",
+    "VISUAL",
+    "EDITOR",
 )
+
+#: The providers' own tools: a test must never run the real ones installed on the machine.
+PROVIDER_TOOLS = ("claude", "codex", "gemini", "gh", "security", "cursor")
+
+
+@pytest.fixture(scope="session")
+def clean_path(tmp_path_factory: pytest.TempPathFactory) -> str:
+    """PATH with every provider tool hidden (tests add fakes in front when they want one).
+
+    Each PATH directory that holds such a tool is replaced by a shadow directory of links to
+    everything else in it, so ordinary commands (sleep, bash, python) keep working.
+    """
+    shadow_root = tmp_path_factory.mktemp("path")
+    entries = []
+    for index, directory in enumerate(os.environ.get("PATH", "").split(os.pathsep)):
+        if not directory or not os.path.isdir(directory):
+            continue
+        names = set(os.listdir(directory))
+        hidden = {n for n in names if n.split(".")[0] in PROVIDER_TOOLS}
+        if not hidden:
+            entries.append(directory)
+            continue
+        shadow = shadow_root / str(index)
+        shadow.mkdir()
+        for name in names - hidden:
+            os.symlink(os.path.join(directory, name), shadow / name)
+        entries.append(str(shadow))
+    return os.pathsep.join(entries)
 
 
 def load_fixture(relative: str) -> Any:
@@ -63,11 +102,15 @@ class Home:
 
 
 @pytest.fixture
-def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Home:
-    """Point HOME, VIBEUSAGE_CONFIG_DIR and VIBEUSAGE_CACHE_DIR at a temporary tree."""
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clean_path: str) -> Home:
+    """Point HOME, VIBEUSAGE_CONFIG_DIR and VIBEUSAGE_CACHE_DIR at a temporary tree.
+
+    Also scrubs provider variables and hides the providers' real tools from PATH.
+    """
     root = tmp_path / "home"
     root.mkdir()
     result = Home(root, tmp_path / "config", tmp_path / "cache")
+    monkeypatch.setenv("PATH", clean_path)
     monkeypatch.setenv("HOME", str(root))
     monkeypatch.setenv("USERPROFILE", str(root))
     monkeypatch.setenv("VIBEUSAGE_CONFIG_DIR", str(result.config_dir))
