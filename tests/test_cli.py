@@ -221,7 +221,7 @@ def _check_snapshot(snapshot: Dict[str, Any]) -> None:
         _check_period(period)
     overage = snapshot["overage"]
     if overage is not None:
-        assert set(overage) == {"used", "limit", "currency", "is_enabled", "balance"}
+        assert set(overage) == {"used", "limit", "currency", "is_enabled", "balance", "unlimited"}
         assert isinstance(overage["used"], str) and overage["used"].count(".") == 1
         assert len(overage["used"].split(".")[1]) == 2
     identity = snapshot["identity"]
@@ -262,6 +262,7 @@ def test_json_single_provider_is_a_bare_snapshot(cli, logged_in, mocked):
         "currency": "USD",
         "is_enabled": True,
         "balance": None,
+        "unlimited": False,
     }
     assert snapshot["identity"] == {"email": None, "organization": None, "plan": "Max 5x"}
     assert snapshot["status"] is None

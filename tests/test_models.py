@@ -344,6 +344,7 @@ def test_overage_to_dict_exact_keys_and_null_limit():
         "currency": "EUR",
         "is_enabled": False,
         "balance": None,
+        "unlimited": False,
     }
 
 
@@ -376,6 +377,7 @@ def test_snapshot_to_dict_has_contract_keys():
         "overage",
         "identity",
         "status",
+        "notes",
     }
     assert data["provider"] == "claude"
     assert data["fetched_at"] == "2026-01-16T10:30:00+00:00"
@@ -387,6 +389,7 @@ def test_snapshot_to_dict_has_contract_keys():
         "currency": "USD",
         "is_enabled": True,
         "balance": None,
+        "unlimited": False,
     }
     assert data["identity"] == {
         "email": "user@example.com",

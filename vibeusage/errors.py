@@ -166,6 +166,8 @@ _TOKEN_PATTERNS = (
     re.compile(r"(?<![A-Za-z0-9_])(?:gh[opusr]_|github_pat_)[A-Za-z0-9_]{10,}"),
     # JWTs
     re.compile(r"(?<![A-Za-z0-9_\-])eyJ[A-Za-z0-9_\-]*\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]*"),
+    # Google: access tokens, refresh tokens, OAuth client secrets
+    re.compile(r"(?<![A-Za-z0-9_\-])(?:ya29\.|1//|GOCSPX-)[A-Za-z0-9_\-.]{10,}"),
 )
 #: A credential that follows a keyword; the keyword stays, the value goes.
 _HEADER_PATTERN = re.compile(
@@ -181,6 +183,8 @@ def mask_secret(secret: str) -> str:
         prefix = secret[: secret.find("-", 3) + 1] or "sk-"
     elif secret.startswith("github_pat_"):
         prefix = "github_pat_"
+    elif secret.startswith(("ya29.", "1//", "GOCSPX-")):
+        prefix = secret[: secret.index(".") + 1 if secret.startswith("ya29.") else 3]
     else:
         prefix = secret[:4]
     return f"{prefix[:12]}…{secret[-4:]}"

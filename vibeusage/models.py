@@ -92,13 +92,14 @@ def percent_used_from_remaining_fraction(value: Any) -> Optional[int]:
     fraction = to_decimal(value)
     if fraction is None:
         return None
+    fraction = min(max(fraction, Decimal(0)), Decimal(1))  # also keeps the arithmetic finite
     return percent_used((Decimal(1) - fraction) * 100)
 
 
 def cents_to_major(value: Any) -> Optional[Decimal]:
     """Money in cents (number or string) to major units with two decimals."""
     number = to_decimal(value)
-    if number is None or abs(number) >= MAX_CENTS:
+    if number is None or number.copy_abs() >= MAX_CENTS:  # copy_abs cannot overflow
         return None
     return (number / 100).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
 
@@ -186,6 +187,8 @@ class OverageUsage:
     currency: str = "USD"
     is_enabled: bool = True
     balance: Optional[Decimal] = None
+    #: No cap and no balance to speak of (e.g. Codex's unlimited credits).
+    unlimited: bool = False
 
     def to_dict(self) -> Dict[str, Any]:
         return {
@@ -194,15 +197,17 @@ class OverageUsage:
             "currency": self.currency,
             "is_enabled": self.is_enabled,
             "balance": _opt_money(self.balance),
+            "unlimited": self.unlimited,
         }
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "OverageUsage":
         amounts = [to_decimal(data.get(key)) for key in ("used", "limit", "balance")]
         used, limit, balance = amounts
-        if used is None and balance is None:
+        unlimited = data.get("unlimited") is True
+        if used is None and balance is None and not unlimited:
             raise ValueError("overage needs a used amount or a balance")
-        if any(a is not None and abs(a) >= MAX_CENTS / 100 for a in amounts):
+        if any(a is not None and a.copy_abs() >= MAX_CENTS / 100 for a in amounts):
             raise ValueError("overage amount out of range")
         currency = data.get("currency")
         return cls(
@@ -211,6 +216,7 @@ class OverageUsage:
             currency=currency if isinstance(currency, str) else "USD",
             is_enabled=bool(data.get("is_enabled", True)),
             balance=balance,
+            unlimited=unlimited,
         )
 
 
@@ -265,6 +271,8 @@ class UsageSnapshot:
     identity: Optional[ProviderIdentity] = None
     status: Optional[ProviderStatus] = None
     source: str = "unknown"
+    #: Why something the provider sent is not shown (e.g. "chat: unlimited").
+    notes: Tuple[str, ...] = ()
 
     def to_dict(self, now: datetime) -> Dict[str, Any]:
         """The SNAPSHOT object of the JSON contract (without the run-specific flags)."""
@@ -276,6 +284,7 @@ class UsageSnapshot:
             "overage": None if self.overage is None else self.overage.to_dict(),
             "identity": None if self.identity is None else self.identity.to_dict(),
             "status": None if self.status is None else self.status.to_dict(),
+            "notes": list(self.notes),
         }
 
     @classmethod
@@ -297,6 +306,7 @@ class UsageSnapshot:
                 identity=_optional(ProviderIdentity.from_dict, data.get("identity")),
                 status=_optional(ProviderStatus.from_dict, data.get("status")),
                 source=str(data.get("source") or "unknown"),
+                notes=tuple(n for n in data.get("notes") or () if isinstance(n, str)),
             )
         except (AttributeError, TypeError, KeyError) as exc:
             raise ValueError(f"malformed snapshot: {exc}") from exc

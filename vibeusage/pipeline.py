@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, 
 from .cache import FailureGate, LastRun, SnapshotCache
 from .config import Config
 from .errors import ErrorCategory, Severity, VibeusageError, classify_exception
-from .models import Attempt, UsageSnapshot
+from .models import Attempt, ProviderStatus, StatusLevel, UsageSnapshot
 from .paths import Paths, home_dir
 from .providers.base import FetchContext, FetchResult, Provider
 from .timeparse import utcnow
@@ -291,7 +291,8 @@ class Pipeline:
             if result.snapshot is not None:
                 attempts.append(Attempt(strategy.name, True, elapsed_ms))
                 snapshot = result.snapshot
-                if snapshot.source != strategy.name:
+                # "web:firefox" names the strategy and where its credential came from.
+                if snapshot.source.split(":", 1)[0] != strategy.name:
                     snapshot = replace(snapshot, source=strategy.name)
                 self._remember_success(snapshot, strategy.name)
                 if limits.options.with_status:
@@ -357,12 +358,12 @@ class Pipeline:
         """Attach the provider's status page, within what is left of the time budget."""
         if provider.status_url is None:
             return snapshot
-        from .status import STATUS_TIMEOUT, fetch_statuspage
+        from .status import STATUS_TIMEOUT
 
         budget = min(STATUS_TIMEOUT, limits.deadline - time.monotonic())
         if budget <= 0.5:
             return snapshot
-        status = fetch_statuspage(limits.pool.get(), provider.status_url, budget)
+        status = provider_status(provider, limits.pool.get(), self.clock(), budget)
         return replace(snapshot, status=status)
 
     def _context(self, provider: Provider, timeout: float) -> FetchContext:
@@ -385,6 +386,19 @@ class _Limits:
     pool: "SessionPool"
     cancel: threading.Event
     options: RunOptions
+
+
+def provider_status(
+    provider: Provider, session: Any, now: datetime, timeout: Optional[float] = None
+) -> ProviderStatus:
+    """The provider's health: its own status reader when it has one, else Statuspage."""
+    from .status import fetch_statuspage
+
+    if provider.status_fetch is not None:
+        return provider.status_fetch(session, now, timeout)
+    if provider.status_url is None:
+        return ProviderStatus(StatusLevel.UNKNOWN, f"no status page; see {provider.homepage}")
+    return fetch_statuspage(session, provider.status_url, timeout)
 
 
 def _gate_error(provider: Provider, reason: Optional[str], reopen: datetime) -> VibeusageError:

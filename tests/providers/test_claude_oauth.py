@@ -72,6 +72,7 @@ SNAPSHOT_KEYS = [
     "overage",
     "identity",
     "status",
+    "notes",
 ]
 ACCOUNT_IDENTITY = ProviderIdentity(
     email="user@example.com", organization="Personal", plan="Max 20x"

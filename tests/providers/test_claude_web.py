@@ -233,12 +233,13 @@ def test_web_json_matches_the_contract_when_oauth_is_absent(cli, home, mocked):
     snapshot = json.loads(result.out)
     assert list(snapshot) == [
         "provider", "fetched_at", "source", "cached", "stale", "periods", "overage",
-        "identity", "status",
+        "identity", "status", "notes",
     ]  # fmt: skip
     assert snapshot["source"] == "web"
     assert snapshot["overage"] == {
         "used": "67.89", "limit": "123.45", "currency": "USD", "is_enabled": True,
         "balance": None,
+        "unlimited": False,
     }  # fmt: skip
     assert snapshot["identity"] == {"email": None, "organization": "Personal", "plan": "Max"}
     assert snapshot["periods"][0] == {

@@ -100,6 +100,7 @@ def _overview(app: App, args: argparse.Namespace) -> int:
 def _connect(app: App, args: argparse.Namespace, provider: Provider) -> int:
     if provider.login is not None:
         summary = provider.login(context(app, provider), _login_io(app))
+        clear_provider_cache(app.paths.cache_dir, provider.id)
         _report(app, args, provider, True, provider.name, summary)
         return 0
     strategy, _ = connection(app, provider)

@@ -39,14 +39,14 @@ def fetch_statuses(app: App, providers: List[Provider]) -> Dict[str, ProviderSta
     from concurrent.futures import ThreadPoolExecutor
 
     from ..http import SessionPool
-    from ..status import STATUS_TIMEOUT, fetch_statuspage
+    from ..pipeline import provider_status
+    from ..status import STATUS_TIMEOUT
 
     pool = SessionPool(STATUS_TIMEOUT)
+    now = app.clock()
 
     def one(provider: Provider) -> ProviderStatus:
-        if provider.status_url is None:
-            return ProviderStatus(StatusLevel.UNKNOWN, f"no status page; see {provider.homepage}")
-        return fetch_statuspage(pool.get(), provider.status_url)
+        return provider_status(provider, pool.get(), now)
 
     workers = max(1, min(len(providers), app.config.fetch.max_concurrent))
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vibeusage-status") as pool_:

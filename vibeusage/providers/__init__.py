@@ -7,9 +7,9 @@ from .base import FetchContext, FetchResult, Provider, Strategy
 
 def all_providers() -> Tuple[Provider, ...]:
     """Every registered provider (modules are imported on first call, not at import time)."""
-    from . import claude
+    from . import claude, codex, copilot, cursor, gemini
 
-    return (claude.PROVIDER,)
+    return (claude.PROVIDER, codex.PROVIDER, copilot.PROVIDER, cursor.PROVIDER, gemini.PROVIDER)
 
 
 def providers_by_id() -> Dict[str, Provider]:

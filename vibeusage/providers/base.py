@@ -9,7 +9,7 @@ from typing import Any, Callable, Mapping, Optional, Tuple
 
 from ..config import ProviderConfig
 from ..errors import ErrorCategory, VibeusageError, parse_error
-from ..models import UsageSnapshot
+from ..models import ProviderStatus, UsageSnapshot
 from ..paths import Paths
 from ..timeparse import utcnow
 
@@ -105,8 +105,9 @@ class LoginIO:
     open_url: Callable[[str], bool]
     #: True when a person is at a terminal (stdin is a TTY).
     interactive: bool
-    sleep: Callable[[float], None] = time.sleep
-    clock: Callable[[], float] = time.monotonic
+    # Looked up at call time, so that tests can replace time.sleep / time.monotonic.
+    sleep: Callable[[float], None] = lambda seconds: time.sleep(seconds)
+    clock: Callable[[], float] = lambda: time.monotonic()
 
 
 #: ``login(ctx, io)`` runs a provider's own way in and returns a one-line summary; it raises
@@ -134,6 +135,9 @@ class Provider:
     secret: Optional[SecretSpec] = None
     #: An interactive way in (e.g. a device flow), run by ``vibeusage auth PROVIDER``.
     login: Optional[LoginFlow] = None
+    #: ``status_fetch(session, now, timeout)`` for a status source that is not a Statuspage
+    #: site at ``status_url``; it must never raise (failures are an ``unknown`` status).
+    status_fetch: Optional[Callable[[Any, datetime, Optional[float]], ProviderStatus]] = None
 
     def strategy_names(self) -> Tuple[str, ...]:
         return tuple(s.name for s in self.strategies)

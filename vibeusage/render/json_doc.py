@@ -22,6 +22,7 @@ def snapshot_document(result: ProviderResult, now: datetime) -> Dict[str, Any]:
         "overage": data["overage"],
         "identity": data["identity"],
         "status": data["status"],
+        "notes": data["notes"],
     }
     if result.error is not None:
         document["error"] = result.error.to_dict()

@@ -120,11 +120,19 @@ def format_overage(overage: Optional[OverageUsage]) -> str:
             parts.append(f"{used} used (no limit)")
         else:
             parts.append(f"{used} of {format_money(overage.limit, overage.currency)} used")
-    if overage.balance is not None:
-        parts.append(f"{format_money(overage.balance, overage.currency)} left")
+    credits = overage.currency.lower() == "credits"
+    if overage.unlimited:
+        parts.append("unlimited")
+    elif overage.balance is not None and (overage.is_enabled or overage.balance > 0):
+        amount = (
+            f"{overage.balance:,.2f}"
+            if credits
+            else format_money(overage.balance, overage.currency)
+        )
+        parts.append(f"{amount} left")
     if not parts:
         return ""
-    label = "Credits" if overage.currency.lower() == "credits" else "Extra usage"
+    label = "Credits" if credits else "Extra usage"
     state = "" if overage.is_enabled else " (disabled)"
     return f"{label}: {', '.join(parts)}{state}"
 
@@ -207,6 +215,8 @@ def _verbose_lines(result: ProviderResult, now: datetime, style: Style) -> List[
             detail = f": {attempt.error}" if attempt.error else ""
             tried.append(f"{attempt.strategy} {mark} in {attempt.duration_ms} ms{detail}")
         lines.append("  Attempts: " + "; ".join(tried))
+    if snapshot.notes:
+        lines.append("  Not shown: " + "; ".join(snapshot.notes))
     status = snapshot.status
     if status is not None:
         text = status.level.value.replace("_", " ")

@@ -9,15 +9,14 @@ started) is terminated and reaped on every path.
 
 import logging
 import shutil
-import sys
 import time
 from typing import IO, TYPE_CHECKING, Any, Dict, Mapping, Optional, Sequence
 
 from ... import __version__
-from ...delegated import terminate_group
+from ...delegated import spawn_group, terminate_group
 from ...errors import ErrorCategory, VibeusageError
 from ..base import FetchContext, FetchResult, Strategy
-from .oauth import LOGIN_HINT
+from .oauth import LOGIN_HINT, codex_home
 from .usage import parse_app_server
 
 if TYPE_CHECKING:
@@ -53,21 +52,16 @@ class AppServer:
         import subprocess
         import threading
 
-        kwargs: Dict[str, Any] = {}
-        if sys.platform.startswith("win"):
-            kwargs["creationflags"] = getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)
-        else:
-            kwargs["start_new_session"] = True
         self._lines: queue.Queue[Optional[bytes]] = queue.Queue()
         self.garbage = 0
-        self.process: subprocess.Popen[bytes] = subprocess.Popen(
+        # Its own process group, tracked: killed at exit even if this thread is abandoned.
+        self.process: subprocess.Popen[bytes] = spawn_group(
             list(command),
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
             cwd=cwd,
             env=dict(environ),
-            **kwargs,
         )
         assert self.process.stdout is not None
         self._reader = threading.Thread(
@@ -176,7 +170,9 @@ class CodexAppServer(Strategy):
         self.call_timeout = call_timeout
 
     def available(self, ctx: FetchContext) -> bool:
-        return _codex(ctx) is not None
+        # The Codex CLI always has its home (config, logs) once used; without one there is
+        # no login to ask about, and nothing is started.
+        return _codex(ctx) is not None and codex_home(ctx).is_dir()
 
     def fetch(self, ctx: FetchContext) -> FetchResult:
         import tempfile

@@ -162,26 +162,24 @@ def limit_periods(group: Any, base: datetime, label: Optional[str] = None) -> Li
 # --- credits, plan, identity ---------------------------------------------------------------
 
 
-def parse_credits(value: Any) -> Tuple[Optional[OverageUsage], bool]:
-    """Prepaid credits as an overage in ``credits``, and whether they are unlimited.
+def parse_credits(value: Any) -> Optional[OverageUsage]:
+    """Prepaid credits as an overage in ``credits``.
 
     ``balance`` comes as a number or a string. Unlimited credits have no meaningful
-    balance: no overage is made up for them (the caller says "unlimited" instead).
+    balance: they are said as ``unlimited``, with no amount made up.
     """
     if not isinstance(value, dict):
-        return None, False
-    unlimited = value.get("unlimited") is True
-    if unlimited:
-        return None, True
+        return None
+    if value.get("unlimited") is True:
+        return OverageUsage(None, None, "credits", True, unlimited=True)
     balance = to_decimal(value.get("balance"))
     if balance is None or abs(balance) >= MAX_CENTS / 100:  # absent, or garbage not money
-        return None, False
+        return None
     has_credits = _first(value, ("has_credits", "hasCredits"))
     enabled = has_credits if isinstance(has_credits, bool) else balance > 0
-    overage = OverageUsage(
+    return OverageUsage(
         used=None, limit=None, currency="credits", is_enabled=enabled, balance=balance
     )
-    return overage, False
 
 
 def plan_name(plan_type: Any) -> Optional[str]:
@@ -196,12 +194,7 @@ def plan_name(plan_type: Any) -> Optional[str]:
     return " ".join(part.capitalize() for part in key.replace("-", "_").split("_") if part)
 
 
-def _identity(
-    email: Optional[str], plan: Optional[str], unlimited: bool
-) -> Optional[ProviderIdentity]:
-    if unlimited:
-        # The model has no place for "unlimited credits" yet; the plan line carries it.
-        plan = f"{plan}, unlimited credits" if plan else "Unlimited credits"
+def _identity(email: Optional[str], plan: Optional[str]) -> Optional[ProviderIdentity]:
     if email is None and plan is None:
         return None
     return ProviderIdentity(email=email, plan=plan)
@@ -236,13 +229,13 @@ def _snapshot(
     fetched_at: datetime,
     source: str,
 ) -> UsageSnapshot:
-    overage, unlimited = parse_credits(credits)
+    overage = parse_credits(credits)
     return UsageSnapshot(
         provider=PROVIDER_ID,
         fetched_at=fetched_at,
         periods=periods_tuple(periods),
         overage=overage,
-        identity=_identity(email, plan_name(plan_type), unlimited),
+        identity=_identity(email, plan_name(plan_type)),
         source=source,
     )
 
