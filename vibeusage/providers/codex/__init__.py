@@ -36,6 +36,7 @@ PROVIDER = Provider(
     strategies=(CodexOAuth(), CodexAppServer(), CodexLocal()),
     setup_hint="Install the Codex CLI and run `codex login`; vibeusage reads its login.",
     options={"cli_refresh": bool},
+    description="Codex CLI on ChatGPT plans (5-hour and weekly limits, credits)",
 )
 
 __all__ = [
