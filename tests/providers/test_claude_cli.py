@@ -25,6 +25,7 @@ from vibeusage.errors import ErrorCategory, VibeusageError
 from vibeusage.models import OverageUsage, PeriodType, UsageSnapshot
 from vibeusage.paths import Paths
 from vibeusage.providers.base import FetchContext
+from vibeusage.providers.claude import cli_probe
 from vibeusage.providers.claude.cli_probe import (
     COLUMNS,
     ROWS,
@@ -49,6 +50,20 @@ posix_only = pytest.mark.skipif(
 )
 
 
+def _has_tz_database() -> bool:
+    try:
+        import zoneinfo
+
+        zoneinfo.ZoneInfo("Europe/Paris")
+    except Exception:
+        return False
+    return True
+
+
+#: Named zones need a tz database (Windows: the tzdata package); without it they read as UTC.
+needs_tz = pytest.mark.skipif(not _has_tz_database(), reason="no time zone database")
+
+
 def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=timezone.utc)
 
@@ -68,6 +83,7 @@ def rows(snapshot: UsageSnapshot) -> List[Row]:
 # --- parse_usage_screen on recorded screens --------------------------------------------------
 
 
+@needs_tz
 def test_wide_pro_screen_gives_session_weekly_and_usage_credits_in_paris_time() -> None:
     now = utc(2026, 7, 5, 10, 20)  # 12:20 in Paris
     snapshot = parse_usage_screen(screen("usage-pro-wide.txt"), now)
@@ -79,6 +95,7 @@ def test_wide_pro_screen_gives_session_weekly_and_usage_credits_in_paris_time() 
     assert (snapshot.provider, snapshot.source, snapshot.fetched_at) == ("claude", "cli", now)
 
 
+@needs_tz
 def test_narrow_layout_reads_resets_from_the_title_line_across_the_new_year() -> None:
     now = utc(2026, 12, 31, 20, 0)  # 15:00 in New York
     snapshot = parse_usage_screen(screen("usage-narrow.txt"), now)
@@ -91,6 +108,7 @@ def test_narrow_layout_reads_resets_from_the_title_line_across_the_new_year() ->
     assert snapshot.overage is None
 
 
+@needs_tz
 def test_max_screen_has_sonnet_and_per_model_weeks_and_the_last_redraw_wins() -> None:
     now = utc(2026, 3, 10, 2, 0)  # 11:00 in Tokyo
     snapshot = parse_usage_screen(screen("usage-max-models.txt"), now)
@@ -112,6 +130,7 @@ def test_session_only_screen_time_only_reset_is_the_next_midnight() -> None:
     ]
 
 
+@needs_tz
 def test_non_interactive_one_line_form_is_read_too() -> None:
     text = (
         "You are currently using your subscription to power your Claude Code usage\n"
@@ -237,19 +256,35 @@ def test_parser_raises_nothing_but_vibeusage_errors_on_arbitrary_input() -> None
 @pytest.mark.parametrize(
     ("text", "now", "expected"),
     [
-        ("3pm (Europe/Paris)", utc(2026, 7, 5, 10, 20), utc(2026, 7, 5, 13, 0)),
+        pytest.param(
+            "3pm (Europe/Paris)", utc(2026, 7, 5, 10, 20), utc(2026, 7, 5, 13, 0), marks=needs_tz
+        ),
         ("12:30am (UTC)", utc(2026, 7, 5, 10, 20), utc(2026, 7, 6, 0, 30)),
         ("12pm (UTC)", utc(2026, 7, 5, 10, 20), utc(2026, 7, 5, 12, 0)),
         # Shown at minute precision: a reset within the current minute is today's.
         ("10:20am (UTC)", utc(2026, 7, 5, 10, 20, 30), utc(2026, 7, 5, 10, 20)),
         ("10:19am (UTC)", utc(2026, 7, 5, 10, 20, 30), utc(2026, 7, 6, 10, 19)),
-        ("Jul 8, 9:30am (America/New_York)", utc(2026, 7, 5), utc(2026, 7, 8, 13, 30)),
+        pytest.param(
+            "Jul 8, 9:30am (America/New_York)",
+            utc(2026, 7, 5),
+            utc(2026, 7, 8, 13, 30),
+            marks=needs_tz,
+        ),
         ("Jan 17, 2027, 2pm (UTC)", utc(2026, 12, 20), utc(2027, 1, 17, 14, 0)),
         ("Jul 8 at 9am (UTC)", utc(2026, 7, 5), utc(2026, 7, 8, 9, 0)),
-        ("Aug 1 (Europe/Paris)", utc(2026, 7, 5), utc(2026, 7, 31, 22, 0)),
-        ("3\u202fPM (Europe/Paris)", utc(2026, 7, 5, 10, 20), utc(2026, 7, 5, 13, 0)),
+        pytest.param(
+            "Aug 1 (Europe/Paris)", utc(2026, 7, 5), utc(2026, 7, 31, 22, 0), marks=needs_tz
+        ),
+        pytest.param(
+            "3\u202fPM (Europe/Paris)",
+            utc(2026, 7, 5, 10, 20),
+            utc(2026, 7, 5, 13, 0),
+            marks=needs_tz,
+        ),
         # Daylight saving starts at 2am on Mar 29 in Paris: 3am is already summer time.
-        ("3am (Europe/Paris)", utc(2026, 3, 28, 23, 30), utc(2026, 3, 29, 1, 0)),
+        pytest.param(
+            "3am (Europe/Paris)", utc(2026, 3, 28, 23, 30), utc(2026, 3, 29, 1, 0), marks=needs_tz
+        ),
         # An unknown zone, or none, counts as UTC.
         ("3pm (Mars/Olympus_Mons)", utc(2026, 7, 5, 10, 20), utc(2026, 7, 5, 15, 0)),
         ("3pm", utc(2026, 7, 5, 10, 20), utc(2026, 7, 5, 15, 0)),
@@ -400,6 +435,14 @@ def fake(tmp_path: Path) -> FakeClaude:
     return FakeClaude(tmp_path)
 
 
+@pytest.fixture
+def quick(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Shorter settling times (the fake writes its pieces 0.05 s apart) to keep the suite fast;
+    the first driver test runs with the real ones."""
+    monkeypatch.setattr(cli_probe, "QUIET", 0.15)
+    monkeypatch.setattr(cli_probe, "TYPE_DELAY", 0.1)
+
+
 def alive(pid: int) -> bool:
     """Whether a process exists and is not a zombie (an unreaped zombie has stopped)."""
     try:
@@ -446,6 +489,7 @@ def test_probe_types_usage_at_the_prompt_and_returns_the_usage_screen(fake: Fake
 
 
 @posix_only
+@pytest.mark.usefixtures("quick")
 def test_probe_answers_the_trust_dialog_with_enter_before_typing(fake: FakeClaude) -> None:
     outcome = probe_usage(["claude"], 10.0, fake.environ("trust"))
     assert fake.info()["typed"] == "\r/usage\r"
@@ -458,10 +502,10 @@ def test_silent_claude_is_stopped_at_the_deadline_with_everything_it_started(
     fake: FakeClaude,
 ) -> None:
     started = time.monotonic()
-    outcome = probe_usage(["claude"], 1.5, fake.environ("hang"))
+    outcome = probe_usage(["claude"], 1.0, fake.environ("hang"))
     elapsed = time.monotonic() - started
     assert outcome.timed_out and outcome.stage == "start" and outcome.text == ""
-    assert 1.5 <= elapsed < 2.6
+    assert 1.0 <= elapsed < 2.0
     info = fake.info()
     assert not alive(info["pid"])
     assert info["grandchild"] and gone_within(info["grandchild"], 1.0)
@@ -478,6 +522,7 @@ def test_login_screen_raises_authentication_at_once_and_kills_claude(fake: FakeC
 
 
 @posix_only
+@pytest.mark.usefixtures("quick")
 def test_garbage_output_is_returned_decoded_with_replacement_characters(fake: FakeClaude) -> None:
     outcome = probe_usage(["claude"], 10.0, fake.environ("garbage"))
     assert outcome.returncode == 3 and not outcome.timed_out
@@ -497,7 +542,9 @@ def test_program_that_cannot_start_is_a_not_found_error(tmp_path: Path) -> None:
 # --- the strategy -----------------------------------------------------------------------------
 
 
+@needs_tz
 @posix_only
+@pytest.mark.usefixtures("quick")
 def test_fetch_returns_a_cli_snapshot_from_claude_on_the_context_path(fake: FakeClaude) -> None:
     now = utc(2026, 3, 10, 2, 0)
     ctx = fake.ctx("trust", "usage-max-models.txt", clock=lambda: now, timeout=10.0)
@@ -539,6 +586,7 @@ def test_fetch_timeout_is_a_network_error_saying_usage_did_not_show_in_time(
         ("normal", "usage-error.txt", ErrorCategory.PROVIDER, "type /usage"),
     ],
 )
+@pytest.mark.usefixtures("quick")
 def test_fetch_failures_shown_by_claude_carry_their_category_and_remediation(
     fake: FakeClaude,
     mode: str,
@@ -553,6 +601,7 @@ def test_fetch_failures_shown_by_claude_carry_their_category_and_remediation(
 
 
 @posix_only
+@pytest.mark.usefixtures("quick")
 def test_fetch_of_garbage_is_a_parse_error_naming_the_exit_status(fake: FakeClaude) -> None:
     result = ClaudeCli().fetch(fake.ctx("garbage", timeout=10.0))
     assert result.error is not None and not result.success

@@ -5,6 +5,7 @@
 """
 
 from ..base import Provider, SecretSpec
+from .cli_probe import ClaudeCli
 from .oauth import (
     USAGE_URL,
     ClaudeCredentials,
@@ -22,7 +23,7 @@ PROVIDER = Provider(
     homepage="https://claude.ai",
     dashboard_url="https://claude.ai/settings/usage",
     status_url="https://status.claude.com/api/v2/status.json",
-    strategies=(ClaudeOAuth(), ClaudeWeb()),
+    strategies=(ClaudeOAuth(), ClaudeWeb(), ClaudeCli()),
     setup_hint="Install Claude Code and log in by running `claude`; vibeusage reads its login.",
     options={"cli_refresh": bool},
     description="Claude Code on Pro, Max and Team plans",
@@ -38,6 +39,7 @@ __all__ = [
     "NAME",
     "PROVIDER",
     "USAGE_URL",
+    "ClaudeCli",
     "ClaudeCredentials",
     "ClaudeOAuth",
     "credentials_path",
