@@ -640,3 +640,9 @@ def test_hung_strategy_does_not_keep_the_process_alive(home):
     assert proc.returncode == 3, proc.stderr
     assert json.loads(proc.stdout)["error"]["category"] == "network"
     assert elapsed < 1 + 1 + 1.5, f"process took {elapsed:.2f} s to exit"
+
+
+def test_main_returns_a_plain_int_not_an_enum(home, monkeypatch, capsys):
+    monkeypatch.setattr(sys, "argv", ["vibeusage", "--offline", "--json"])
+    code = main()
+    assert type(code) is int and code == 0

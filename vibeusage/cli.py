@@ -58,12 +58,21 @@ def run(
     environ: Mapping[str, str],
     clock: Optional[Callable[[], datetime]] = None,
 ) -> int:
-    """Run one command line against ``terminal``; returns the exit code.
+    """Run one command line against ``terminal``; returns the exit code (a plain int).
 
     The one error ladder: bad arguments exit 4, the project's errors exit with their
     category's code and remediation, Ctrl-C exits 130, anything else exits 1 with one line
     (the traceback only with ``--debug``).
     """
+    return int(_run(argv, terminal, environ, clock))
+
+
+def _run(
+    argv: Optional[Sequence[str]],
+    terminal: Terminal,
+    environ: Mapping[str, str],
+    clock: Optional[Callable[[], datetime]],
+) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list == ["--version"]:  # fast path: nothing else imported
         terminal.stdout.write(f"{PROG} {__version__}\n")
