@@ -57,3 +57,24 @@ def test_delete_removes_only_that_secret(store):
     assert store.delete("claude", "session_key") is True
     assert store.delete("claude", "session_key") is False
     assert store.read("claude", "other") is not None
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "geteuid"), reason="POSIX permissions")
+def test_loosened_secret_file_is_made_private_again_with_a_warning(cli, home):
+    cli("key", "claude", "set", "sk-ant-sid01-" + "k" * 40)
+    path = home.config_dir / "credentials" / "claude" / "session_key.json"
+    path.chmod(0o644)
+    result = cli("key", "claude")
+    assert result.code == 0
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert "warning:" in result.err and "now private (600)" in result.err
+    assert "k" * 40 not in result.err
+
+
+def test_warnings_are_not_repeated_across_in_process_runs(cli, home):
+    cli("key", "claude", "set", "sk-ant-sid01-" + "k" * 40)
+    path = home.config_dir / "credentials" / "claude" / "session_key.json"
+    for _ in range(3):
+        path.chmod(0o640)
+        result = cli("key", "claude")
+        assert result.err.count("warning:") == 1

@@ -64,25 +64,27 @@ def run(
     category's code and remediation, Ctrl-C exits 130, anything else exits 1 with one line
     (the traceback only with ``--debug``).
     """
-    return int(_run(argv, terminal, environ, clock))
-
-
-def _run(
-    argv: Optional[Sequence[str]],
-    terminal: Terminal,
-    environ: Mapping[str, str],
-    clock: Optional[Callable[[], datetime]],
-) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list == ["--version"]:  # fast path: nothing else imported
         terminal.stdout.write(f"{PROG} {__version__}\n")
         return 0
+    detach = _attach_logging(terminal.stderr, debug="--debug" in args_list)
+    try:
+        return int(_run(args_list, terminal, environ, clock))
+    finally:
+        detach()
+
+
+def _run(
+    args_list: List[str],
+    terminal: Terminal,
+    environ: Mapping[str, str],
+    clock: Optional[Callable[[], datetime]],
+) -> int:
     from .errors import ExitCode, VibeusageError, redact
     from .timeparse import utcnow
 
     debug = "--debug" in args_list
-    if debug:
-        _enable_debug_logging(terminal.stderr)
     try:
         from .commands.app import App
 
@@ -145,7 +147,12 @@ def find_command(
     return None
 
 
-def _enable_debug_logging(stream: IO[str]) -> None:
+def _attach_logging(stream: IO[str], debug: bool) -> Callable[[], None]:
+    """Warnings (always) and debug traces (with --debug) on ``stream``, secrets masked.
+
+    Returns the function that detaches the handler again, so that in-process runs (tests,
+    projects that call ``run``) do not pile handlers up.
+    """
     import logging
 
     from .errors import redact
@@ -155,7 +162,17 @@ def _enable_debug_logging(stream: IO[str]) -> None:
             return redact(super().format(record))
 
     handler = logging.StreamHandler(stream)
-    handler.setFormatter(RedactingFormatter("debug: %(name)s: %(message)s"))
+    if debug:
+        handler.setFormatter(RedactingFormatter("debug: %(name)s: %(message)s"))
+    else:
+        handler.setFormatter(RedactingFormatter(f"{PROG}: warning: %(message)s"))
     logger = logging.getLogger(__package__ or PROG)
+    previous_level = logger.level
+    logger.setLevel(logging.DEBUG if debug else logging.WARNING)
     logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
+
+    def detach() -> None:
+        logger.removeHandler(handler)
+        logger.setLevel(previous_level)
+
+    return detach

@@ -5,7 +5,9 @@ API keys); other tools' files are never written. Files are 0600 inside 0700 dire
 and written atomically.
 """
 
+import logging
 import os
+import stat
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -15,6 +17,8 @@ from .errors import ErrorCategory, VibeusageError
 from .paths import Paths
 from .store import atomic_write_json, read_json
 from .timeparse import parse_iso, utcnow
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -38,6 +42,7 @@ class CredentialStore:
         path = self.path(provider, name)
         if not path.exists():
             return None
+        _tighten(path)
         data = read_json(path)
         value = data.get("value") if isinstance(data, dict) else None
         if not isinstance(value, str) or not value.strip():
@@ -66,3 +71,18 @@ class CredentialStore:
         except FileNotFoundError:
             return False
         return True
+
+
+def _tighten(path: Path) -> None:
+    """Make a secret file private again if someone loosened it (POSIX), with a warning."""
+    if os.name != "posix":
+        return
+    try:
+        mode = stat.S_IMODE(path.stat().st_mode)
+        if mode & 0o077:
+            os.chmod(path, 0o600)
+            log.warning(
+                "%s was readable by others (mode %03o); it is now private (600)", path, mode
+            )
+    except OSError:
+        pass
