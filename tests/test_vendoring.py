@@ -1,6 +1,8 @@
 """The package works when copied into another project under another name."""
 
 import ast
+import json
+import os
 import shutil
 import subprocess
 import sys
@@ -26,25 +28,43 @@ def test_no_absolute_self_imports():
     assert offenders == []
 
 
+VENDORED_RUN = """
+import json, sys
+import responses
+from thirdparty._vendor.vibeusage.cli import main
+
+assert main(["--version"]) == 0
+with responses.RequestsMock(assert_all_requests_are_fired=False) as mock:
+    mock.get("https://api.anthropic.com/api/oauth/usage", json=json.loads(sys.argv[1]))
+    code = main(["claude", "--json"])
+leaked = sorted(m for m in sys.modules if m == "vibeusage" or m.startswith("vibeusage."))
+assert not leaked, leaked
+sys.exit(code)
+"""
+
+
 def test_vendored_copy_runs_under_another_name(tmp_path, home):
-    target = tmp_path / "thirdparty" / "usage_meter"
-    shutil.copytree(PACKAGE, target, ignore=shutil.ignore_patterns("__pycache__"))
-    script = (
-        "import sys\n"
-        "from usage_meter.cli import main\n"
-        "code = main(['--offline', '--json'])\n"
-        "assert 'vibeusage' not in sys.modules, 'the original package was imported'\n"
-        "sys.exit(code)\n"
+    vendor = tmp_path / "thirdparty" / "_vendor"
+    shutil.copytree(PACKAGE, vendor / "vibeusage", ignore=shutil.ignore_patterns("__pycache__"))
+    for package in (tmp_path / "thirdparty", vendor):
+        (package / "__init__.py").write_text("", encoding="utf-8")
+    home.write_claude_credentials()
+    usage = (Path(__file__).parent / "fixtures" / "claude" / "oauth-usage-limits.json").read_text(
+        encoding="utf-8"
     )
+    env = dict(os.environ, PYTHONPATH=str(tmp_path))
     proc = subprocess.run(
-        [sys.executable, "-c", script],
-        cwd=str(tmp_path / "thirdparty"),
+        [sys.executable, "-c", VENDORED_RUN, usage],
+        cwd=str(tmp_path),
         capture_output=True,
         text=True,
-        timeout=30,
+        timeout=60,
+        env=env,
     )
     assert proc.returncode == 0, proc.stderr
-    assert '"schema_version": 1' in proc.stdout
+    assert proc.stdout.startswith("vibeusage ")
+    snapshot = json.loads(proc.stdout.split("\n", 1)[1])
+    assert snapshot["provider"] == "claude" and snapshot["periods"][0]["utilization"] == 11
 
 
 def test_importing_every_module_has_no_side_effects(tmp_path):

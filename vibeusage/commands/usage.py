@@ -5,7 +5,7 @@ from datetime import datetime
 from typing import Any, List, Sequence
 
 from .. import __version__
-from ..errors import ExitCode
+from ..errors import ErrorCategory, ExitCode, VibeusageError
 from ..pipeline import ProviderResult, RunOptions
 from ..providers.base import Provider
 from . import COMMANDS
@@ -126,12 +126,18 @@ def run(app: App, args: argparse.Namespace) -> int:
     named = app.named_providers(args.providers)
     if named:
         selected = named
+    elif args.offline:
+        # Offline shows what is cached; it does not even look for credentials (some
+        # checks open databases), so it stays fast on any machine.
+        selected = [p for p in app.enabled_providers() if pipeline.has_cache(p)]
+        if not selected:
+            raise VibeusageError(
+                "Nothing is cached yet",
+                ErrorCategory.NOT_FOUND,
+                remediation="Run `vibeusage` once without --offline.",
+            )
     else:
-        selected = [
-            p
-            for p in app.enabled_providers()
-            if pipeline.has_credentials(p) or (args.offline and pipeline.has_cache(p))
-        ]
+        selected = [p for p in app.enabled_providers() if pipeline.has_credentials(p)]
     style = app.style(args)
     if not selected:
         return _first_run(app, args, list(app.registry.values()), style)

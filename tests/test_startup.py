@@ -1,0 +1,80 @@
+"""Start-up budget: the quick paths import nothing heavy (checked in a fresh interpreter)."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from vibeusage.cache import SnapshotCache
+from vibeusage.models import PeriodType, UsagePeriod, UsageSnapshot
+from vibeusage.timeparse import utcnow
+
+ROOT = Path(__file__).resolve().parent.parent
+HEAVY = ("requests", "urllib3", "ssl", "concurrent.futures", "sqlite3", "subprocess", "http.client")
+
+PROBE = """
+import io, json, sys, contextlib
+from vibeusage.cli import main
+out = io.StringIO()
+with contextlib.redirect_stdout(out), contextlib.redirect_stderr(io.StringIO()):
+    code = main(json.loads(sys.argv[1]))
+print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
+"""
+
+
+def loaded(argv):
+    proc = subprocess.run(
+        [sys.executable, "-c", PROBE, json.dumps(argv)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=str(ROOT),
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+    )
+    assert proc.returncode == 0, proc.stderr
+    report = json.loads(proc.stdout.strip().splitlines()[-1])
+    return report["code"], set(report["modules"])
+
+
+def test_version_loads_only_the_entry_module(home):
+    code, modules = loaded(["--version"])
+    assert code == 0
+    ours = {m for m in modules if m.startswith("vibeusage")}
+    assert ours == {"vibeusage", "vibeusage.cli", "vibeusage.terminal"}
+    assert not modules & {*HEAVY, "argparse", "tabulate", "logging", "typing"}
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["status", "--help"], ["claude", "--help"]])
+def test_help_loads_no_network_database_or_table_code(home, argv):
+    code, modules = loaded(argv)
+    assert code == 0
+    assert not modules & {*HEAVY, "tabulate"}
+
+
+def test_offline_json_reads_the_cache_without_network_code(home):
+    now = utcnow()
+    SnapshotCache(home.cache_dir / "snapshots").save(
+        UsageSnapshot("claude", now, (UsagePeriod("Weekly", 5, PeriodType.WEEKLY),), source="oauth")
+    )
+    code, modules = loaded(["--offline", "--json"])
+    assert code == 0
+    assert not modules & {*HEAVY, "tabulate"}
+
+
+def test_offline_table_needs_tabulate_but_still_no_network_code(home):
+    SnapshotCache(home.cache_dir / "snapshots").save(
+        UsageSnapshot("claude", utcnow(), (UsagePeriod("Weekly", 5, PeriodType.WEEKLY),))
+    )
+    code, modules = loaded(["--offline"])
+    assert code == 0
+    assert "tabulate" in modules
+    assert not modules & set(HEAVY)
+
+
+def test_offline_with_nothing_cached_says_so(cli, home):
+    result = cli("--offline")
+    assert result.code == 1
+    assert "Nothing is cached yet" in result.err
