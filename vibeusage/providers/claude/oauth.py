@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable, Optional, Tuple
 
+from ...credentials import read_tool_json
 from ...delegated import refresh_by_cli
 from ...errors import ErrorCategory, VibeusageError, classify_http_status
 from ...models import ProviderIdentity
@@ -74,21 +75,7 @@ def _config_dir(ctx: FetchContext) -> Path:
 
 def read_credentials(path: Path) -> ClaudeCredentials:
     """Read (never write) Claude Code's credentials file."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise VibeusageError(
-            f"Claude Code credentials not found at {path}",
-            ErrorCategory.AUTHENTICATION,
-            remediation=LOGIN_HINT,
-        ) from exc
-    except OSError as exc:
-        raise VibeusageError(
-            f"Cannot read Claude Code credentials {path}: {exc.strerror or exc}",
-            ErrorCategory.AUTHENTICATION,
-            remediation="Check the file's permissions.",
-        ) from exc
-    return parse_credentials(_json_document(raw, str(path)), path)
+    return parse_credentials(read_tool_json(path, "Claude Code credentials", LOGIN_HINT), path)
 
 
 def _json_document(raw: bytes, where: str) -> Any:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Mapping, Optional
 
+from ...credentials import read_tool_json
 from ...delegated import refresh_by_cli
 from ...errors import ErrorCategory, VibeusageError, classify_http_status
 from ..base import FetchContext, FetchResult, Strategy, json_body
@@ -95,28 +96,8 @@ def usage_url(base: str) -> str:
 
 def read_credentials(path: Path) -> CodexCredentials:
     """Read (never write) the Codex CLI's ``auth.json``."""
-    import json
 
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise VibeusageError(
-            f"Codex login not found at {path}", ErrorCategory.AUTHENTICATION, remediation=LOGIN_HINT
-        ) from exc
-    except OSError as exc:
-        raise VibeusageError(
-            f"Cannot read the Codex login {path}: {exc.strerror or exc}",
-            ErrorCategory.AUTHENTICATION,
-            remediation="Check the file's permissions.",
-        ) from exc
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except ValueError as exc:
-        raise VibeusageError(
-            f"The Codex login in {path} is not valid JSON",
-            ErrorCategory.AUTHENTICATION,
-            remediation=LOGIN_HINT,
-        ) from exc
+    data = read_tool_json(path, "Codex login", LOGIN_HINT)
     return parse_credentials(data, path)
 
 

@@ -13,6 +13,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Optional
 
+from ...credentials import read_tool_json
 from ...errors import ErrorCategory, VibeusageError
 from ...timeparse import from_epoch
 from ..base import FetchContext
@@ -59,28 +60,7 @@ def settings_path(ctx: FetchContext) -> Path:
 
 def read_login(path: Path) -> GeminiLogin:
     """Read (never write) the Gemini CLI's Google login."""
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise VibeusageError(
-            f"Gemini CLI login not found at {path}",
-            ErrorCategory.AUTHENTICATION,
-            remediation=LOGIN_HINT,
-        ) from exc
-    except OSError as exc:
-        raise VibeusageError(
-            f"Cannot read the Gemini CLI login {path}: {exc.strerror or type(exc).__name__}",
-            ErrorCategory.AUTHENTICATION,
-            remediation="Check the file's permissions.",
-        ) from exc
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except ValueError as exc:
-        raise VibeusageError(
-            f"The Gemini CLI login {path} is not valid JSON",
-            ErrorCategory.AUTHENTICATION,
-            remediation=LOGIN_HINT,
-        ) from exc
+    data = read_tool_json(path, "Gemini CLI login", LOGIN_HINT)
     return parse_login(data, path)
 
 
