@@ -610,9 +610,15 @@ def test_fetch_of_garbage_is_a_parse_error_naming_the_exit_status(fake: FakeClau
 
 
 @posix_only
-def test_available_only_with_claude_on_the_context_path(tmp_path: Path) -> None:
+def test_available_only_with_claude_on_the_context_path_and_a_login(tmp_path: Path) -> None:
     fake = FakeClaude(tmp_path)
-    assert ClaudeCli().available(fake.ctx("normal", platform="linux"))
+    ctx = fake.ctx("normal", platform="linux")
+    # Installed but never logged in: the probe could only fail, so it is not offered.
+    assert not ClaudeCli().available(ctx)
+    credentials = ctx.home / ".claude" / ".credentials.json"
+    credentials.parent.mkdir(parents=True, exist_ok=True)
+    credentials.write_text('{"claudeAiOauth": {"accessToken": "x"}}', encoding="utf-8")
+    assert ClaudeCli().available(ctx)
     empty = tmp_path / "empty"
     empty.mkdir()
     without = fake.ctx("normal", platform="linux")

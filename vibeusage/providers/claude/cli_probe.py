@@ -60,6 +60,7 @@ from ...models import (
     to_decimal,
 )
 from ..base import FetchContext, FetchResult, Strategy
+from .oauth import ClaudeOAuth
 from .usage import NAME
 
 if TYPE_CHECKING:
@@ -113,7 +114,9 @@ class ClaudeCli(Strategy):
     def available(self, ctx: FetchContext) -> bool:
         if ctx.platform.startswith("win"):
             return False
-        return _claude(ctx) is not None
+        # Claude Code installed is not enough: without a login the probe can only fail, and
+        # a machine that merely has `claude` should still see the first-run guide.
+        return _claude(ctx) is not None and ClaudeOAuth().available(ctx)
 
     def fetch(self, ctx: FetchContext) -> FetchResult:
         if ctx.platform.startswith("win"):
