@@ -22,12 +22,17 @@ if TYPE_CHECKING:
 
 __all__ = ["Terminal", "UsageError", "main", "run"]
 
+VERSION_ONLY = ["--version"]
+
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Console entry point: run the command and return its exit code."""
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    if args_list == VERSION_ONLY:  # before the signal set-up, which costs imports
+        return run(args_list, Terminal.from_sys(), os.environ)
     previous = _handle_sigterm()
     try:
-        return run(argv, Terminal.from_sys(), os.environ)
+        return run(args_list, Terminal.from_sys(), os.environ)
     finally:
         if previous is not None:
             import signal
@@ -65,7 +70,7 @@ def run(
     (the traceback only with ``--debug``).
     """
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if args_list == ["--version"]:  # fast path: nothing else imported
+    if args_list == VERSION_ONLY:  # fast path: nothing else imported
         terminal.stdout.write(f"{PROG} {__version__}\n")
         return 0
     detach = _attach_logging(terminal.stderr, debug="--debug" in args_list)
