@@ -378,6 +378,7 @@ def test_snapshot_to_dict_has_contract_keys():
         "identity",
         "status",
         "notes",
+        "rate_limit_resets_available",
     }
     assert data["provider"] == "claude"
     assert data["fetched_at"] == "2026-01-16T10:30:00+00:00"

@@ -273,6 +273,8 @@ class UsageSnapshot:
     source: str = "unknown"
     #: Why something the provider sent is not shown (e.g. "chat: unlimited").
     notes: Tuple[str, ...] = ()
+    #: Rate-limit resets the account may still redeem (Codex), None when not offered.
+    reset_credits: Optional[int] = None
 
     def to_dict(self, now: datetime) -> Dict[str, Any]:
         """The SNAPSHOT object of the JSON contract (without the run-specific flags)."""
@@ -285,6 +287,7 @@ class UsageSnapshot:
             "identity": None if self.identity is None else self.identity.to_dict(),
             "status": None if self.status is None else self.status.to_dict(),
             "notes": list(self.notes),
+            "rate_limit_resets_available": self.reset_credits,
         }
 
     @classmethod
@@ -307,6 +310,7 @@ class UsageSnapshot:
                 status=_optional(ProviderStatus.from_dict, data.get("status")),
                 source=str(data.get("source") or "unknown"),
                 notes=tuple(n for n in data.get("notes") or () if isinstance(n, str)),
+                reset_credits=_opt_count(data.get("rate_limit_resets_available")),
             )
         except (AttributeError, TypeError, KeyError) as exc:
             raise ValueError(f"malformed snapshot: {exc}") from exc
@@ -324,6 +328,10 @@ class Attempt:
 
 def _optional(build: Any, value: Any) -> Any:
     return build(value) if isinstance(value, Mapping) else None
+
+
+def _opt_count(value: Any) -> Optional[int]:
+    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
 
 
 def _opt_str(value: Any) -> Optional[str]:

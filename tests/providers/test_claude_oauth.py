@@ -73,6 +73,7 @@ SNAPSHOT_KEYS = [
     "identity",
     "status",
     "notes",
+    "rate_limit_resets_available",
 ]
 ACCOUNT_IDENTITY = ProviderIdentity(
     email="user@example.com", organization="Personal", plan="Max 20x"

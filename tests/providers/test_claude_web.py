@@ -233,7 +233,7 @@ def test_web_json_matches_the_contract_when_oauth_is_absent(cli, home, mocked):
     snapshot = json.loads(result.out)
     assert list(snapshot) == [
         "provider", "fetched_at", "source", "cached", "stale", "periods", "overage",
-        "identity", "status", "notes",
+        "identity", "status", "notes", "rate_limit_resets_available",
     ]  # fmt: skip
     assert snapshot["source"] == "web"
     assert snapshot["overage"] == {

@@ -1131,3 +1131,18 @@ def test_oauth_connection_error_propagates_for_the_pipeline_to_classify(
     mocked.get(USAGE_URL, body=requests.ConnectionError("reset by peer"))
     with pytest.raises(requests.ConnectionError):
         CodexOAuth().fetch(codex.ctx())
+
+
+def test_reset_credit_count_reaches_the_snapshot_json_and_verbose() -> None:
+    from vibeusage.pipeline import ProviderResult
+    from vibeusage.providers import codex
+    from vibeusage.render.text import Style, render_results
+
+    snapshot = parse_usage(wham(), NOW)
+    assert snapshot.reset_credits == 2
+    assert snapshot.to_dict(NOW)["rate_limit_resets_available"] == 2
+    assert UsageSnapshot.from_dict(snapshot.to_dict(NOW)).reset_credits == 2
+    text = render_results(
+        [ProviderResult(codex.PROVIDER, snapshot=snapshot)], NOW, Style(verbose=True)
+    )
+    assert "Limit resets available: 2" in text

@@ -446,7 +446,7 @@ def test_cursor_json_end_to_end_matches_the_snapshot_contract(cli, home, registe
     snapshot = json.loads(result.out)
     assert list(snapshot) == [
         "provider", "fetched_at", "source", "cached", "stale", "periods", "overage",
-        "identity", "status", "notes",
+        "identity", "status", "notes", "rate_limit_resets_available",
     ]  # fmt: skip
     assert snapshot["provider"] == "cursor"
     # "web:stored" once the pipeline keeps a strategy's own detail, plain "web" before.

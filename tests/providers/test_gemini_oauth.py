@@ -60,6 +60,7 @@ SNAPSHOT_KEYS = [
     "identity",
     "status",
     "notes",
+    "rate_limit_resets_available",
 ]
 ENV_CLIENT = {
     "GEMINI_OAUTH_CLIENT_ID": ENV_CLIENT_ID,

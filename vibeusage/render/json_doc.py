@@ -23,6 +23,7 @@ def snapshot_document(result: ProviderResult, now: datetime) -> Dict[str, Any]:
         "identity": data["identity"],
         "status": data["status"],
         "notes": data["notes"],
+        "rate_limit_resets_available": data["rate_limit_resets_available"],
     }
     if result.error is not None:
         document["error"] = result.error.to_dict()

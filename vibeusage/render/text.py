@@ -215,6 +215,8 @@ def _verbose_lines(result: ProviderResult, now: datetime, style: Style) -> List[
             detail = f": {attempt.error}" if attempt.error else ""
             tried.append(f"{attempt.strategy} {mark} in {attempt.duration_ms} ms{detail}")
         lines.append("  Attempts: " + "; ".join(tried))
+    if snapshot.reset_credits is not None:
+        lines.append(f"  Limit resets available: {snapshot.reset_credits}")
     if snapshot.notes:
         lines.append("  Not shown: " + "; ".join(snapshot.notes))
     status = snapshot.status

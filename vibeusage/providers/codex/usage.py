@@ -201,7 +201,7 @@ def _identity(email: Optional[str], plan: Optional[str]) -> Optional[ProviderIde
 
 
 def parse_reset_credits(payload: Any) -> Optional[int]:
-    """How many rate-limit resets the account may still redeem (not in the shared model yet).
+    """How many rate-limit resets the account may still redeem (``rate_limit_resets_available``).
 
     ``rate_limit_reset_credits.available_count`` (endpoint) or
     ``rateLimitResetCredits.availableCount`` (app-server); None when absent.
@@ -228,6 +228,7 @@ def _snapshot(
     email: Optional[str],
     fetched_at: datetime,
     source: str,
+    reset_credits: Optional[int] = None,
 ) -> UsageSnapshot:
     overage = parse_credits(credits)
     return UsageSnapshot(
@@ -237,6 +238,7 @@ def _snapshot(
         overage=overage,
         identity=_identity(email, plan_name(plan_type)),
         source=source,
+        reset_credits=reset_credits,
     )
 
 
@@ -286,6 +288,7 @@ def parse_usage(
         _opt_str(payload.get("email")) or email,
         now,
         source,
+        parse_reset_credits(payload),
     )
 
 
@@ -320,7 +323,13 @@ def parse_app_server(
     info = info if isinstance(info, dict) else {}
     plan_type = main.get("planType") or info.get("planType")
     return _snapshot(
-        periods, main.get("credits"), plan_type, _opt_str(info.get("email")), now, source
+        periods,
+        main.get("credits"),
+        plan_type,
+        _opt_str(info.get("email")),
+        now,
+        source,
+        parse_reset_credits(result),
     )
 
 
