@@ -104,7 +104,7 @@ class CredentialStore:
 
 def _tighten(path: Path) -> None:
     """Make a secret file private again if someone loosened it (POSIX), with a warning."""
-    if os.name != "posix":
+    if os.name != "posix" or not path.is_file():
         return
     try:
         mode = stat.S_IMODE(path.stat().st_mode)

@@ -131,7 +131,10 @@ class UsagePeriod:
         if self.resets_at is None:
             return None
         duration = self.period_type.duration
-        start = self.resets_at - duration
+        try:
+            start = self.resets_at - duration
+        except OverflowError:  # a reset near year 1: no meaningful window
+            return None
         ratio = (now - start) / duration
         return max(0.0, min(1.0, ratio))
 

@@ -338,7 +338,8 @@ class Pipeline:
         try:
             self._cache.save(snapshot)
             self._gate.record_success(snapshot.provider, strategy)
-        except OSError as exc:  # a read-only cache must not cost the user their data
+        except (OSError, ValueError, ArithmeticError) as exc:
+            # A read-only cache (or an odd value) must not cost the user their data.
             log.debug("cannot write cache for %s: %s", snapshot.provider, exc)
 
     def _remember_failure(self, provider: Provider, strategy: str, error: VibeusageError) -> None:

@@ -106,7 +106,13 @@ class App:
         )
 
     def emit(self, text: str, output: Optional[str] = None) -> None:
-        """Print ``text`` on stdout, or write it atomically to ``output``."""
+        """Print ``text`` on stdout, or write it atomically to ``output``.
+
+        Characters the destination cannot encode (a lone surrogate from a provider, an emoji
+        on a legacy console) become ``?`` rather than failing the whole output.
+        """
+        encoding = "utf-8" if output else getattr(self.terminal.stdout, "encoding", None)
+        text = text.encode(encoding or "utf-8", "replace").decode(encoding or "utf-8")
         if output:
             from ..store import atomic_write_text
 

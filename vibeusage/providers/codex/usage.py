@@ -212,8 +212,8 @@ def parse_reset_credits(payload: Any) -> Optional[int]:
     if not isinstance(summary, dict):
         return None
     count = to_decimal(_first(summary, ("available_count", "availableCount")))
-    if count is None or count < 0 or count != count.to_integral_value():
-        return None
+    if count is None or not 0 <= count <= 10**6 or count != count.to_integral_value():
+        return None  # absent, or not a plausible count
     return int(count)
 
 

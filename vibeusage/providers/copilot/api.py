@@ -79,7 +79,8 @@ class CopilotToken(Strategy):
         try:
             found = find_token(ctx, self.name)
         except VibeusageError:
-            return self.name == STORED  # an unreadable stored token: fetch says what is wrong
+            # An unreadable stored token or gh login: fetch says what is wrong with it.
+            return self.name in (STORED, GH)
         if found is None:
             return False
         # The same token under an earlier source was tried already: do not ask twice.

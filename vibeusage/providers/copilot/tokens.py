@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 from ...credentials import CredentialStore
-from ...errors import ConfigError, VibeusageError
+from ...errors import ConfigError, ErrorCategory, VibeusageError
 from ...store import read_json
 from ..base import FetchContext
 
@@ -122,8 +122,14 @@ def gh_token(ctx: FetchContext, host: str) -> Optional[FoundToken]:
     path = gh_hosts_path(ctx)
     try:
         text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
+    except (FileNotFoundError, NotADirectoryError):
         return None
+    except OSError as exc:  # there, but unreadable: say so rather than "not logged in"
+        raise VibeusageError(
+            f"Cannot read the GitHub CLI login {path}: {exc.strerror or type(exc).__name__}",
+            ErrorCategory.AUTHENTICATION,
+            remediation="Check the file's permissions, or set GH_TOKEN.",
+        ) from exc
     token = token_for_host(parse_gh_hosts(text), host)
     return FoundToken(GH, token, f"the GitHub CLI login for {host} ({path})") if token else None
 
