@@ -5,6 +5,7 @@ API keys); other tools' files are never written. Files are 0600 inside 0700 dire
 and written atomically.
 """
 
+import hashlib
 import json
 import logging
 import os
@@ -27,6 +28,11 @@ class StoredSecret:
     value: str
     created_at: Optional[datetime]
     path: Path
+
+
+def fingerprint(secret: str) -> str:
+    """A short, non-reversible tag of a secret, so that cached data follows its login."""
+    return hashlib.sha256(secret.encode("utf-8")).hexdigest()[:16]
 
 
 def read_tool_json(path: Path, what: str, remediation: str) -> Any:

@@ -5,7 +5,6 @@ uses) and are only ever read. Claude Code's refresh tokens rotate, so an expired
 rejected token is renewed by running ``claude`` itself (delegated refresh), never over HTTP.
 """
 
-import hashlib
 import json
 import shutil
 from dataclasses import dataclass
@@ -13,7 +12,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable, Optional, Tuple
 
-from ...credentials import read_tool_json
+from ...credentials import fingerprint, read_tool_json
 from ...delegated import refresh_by_cli
 from ...errors import ErrorCategory, VibeusageError, classify_http_status
 from ...models import ProviderIdentity
@@ -239,8 +238,8 @@ class ClaudeOAuth(Strategy):
         """Email, organisation and plan: from a 24 h cache, else the account endpoint."""
         fallback = ProviderIdentity(plan=plan_name(creds.subscription_type, creds.rate_limit_tier))
         cache = IdentityCache(ctx.paths.cache_dir / "identity" / "claude.json")
-        fingerprint = _fingerprint(creds.access_token)
-        cached = cache.load(fingerprint, ctx.now())
+        tag = fingerprint(creds.access_token)
+        cached = cache.load(tag, ctx.now())
         if cached is not None:
             return _merge(cached, fallback)
         try:
@@ -251,7 +250,7 @@ class ClaudeOAuth(Strategy):
         except Exception:  # identity is a bonus: never let it cost the usage data
             return fallback
         try:
-            cache.save(fingerprint, identity, ctx.now())
+            cache.save(tag, identity, ctx.now())
         except OSError:
             pass
         return _merge(identity, fallback)
@@ -284,11 +283,6 @@ def _merge(primary: ProviderIdentity, fallback: ProviderIdentity) -> ProviderIde
         organization=primary.organization or fallback.organization,
         plan=primary.plan or fallback.plan,
     )
-
-
-def _fingerprint(token: str) -> str:
-    """A non-reversible tag of the token, so a cached identity follows the login it belongs to."""
-    return hashlib.sha256(token.encode("utf-8")).hexdigest()[:16]
 
 
 class IdentityCache:

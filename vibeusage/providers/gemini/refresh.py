@@ -6,13 +6,13 @@ expires, tagged with a fingerprint of the refresh token it came from. ``oauth_cr
 is never written.
 """
 
-import hashlib
 import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Optional
 
+from ...credentials import fingerprint
 from ...errors import ErrorCategory, VibeusageError, classify_http_status
 from ...store import atomic_write_json, read_json
 from ...timeparse import parse_iso
@@ -138,11 +138,6 @@ def _seconds(value: Any) -> Optional[int]:
     except (TypeError, ValueError, OverflowError):
         return None
     return seconds if 0 < seconds <= 24 * 3600 else None
-
-
-def fingerprint(refresh_token: str) -> str:
-    """A non-reversible tag of the refresh token: a cached token follows its login."""
-    return hashlib.sha256(refresh_token.encode("utf-8")).hexdigest()[:16]
 
 
 class TokenCache:
