@@ -13,6 +13,7 @@ import errno
 import io
 import json
 import os
+import pathlib
 import random
 import sqlite3
 import stat
@@ -145,8 +146,17 @@ def deny_reading(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
             raise sqlite3.OperationalError("unable to open database file")
         return real_connect(database, *args, **kwargs)
 
+    real_path_open = pathlib.Path.open
+
+    def guarded_path_open(self: Any, *args: Any, **kwargs: Any) -> Any:
+        # Before 3.11 pathlib bound io.open at import time; patch its own entry point too.
+        if denied(self):
+            raise PermissionError(errno.EACCES, "Permission denied", os.fspath(self))
+        return real_path_open(self, *args, **kwargs)
+
     monkeypatch.setattr(builtins, "open", guarded_open)
     monkeypatch.setattr(io, "open", guarded_open)
+    monkeypatch.setattr(pathlib.Path, "open", guarded_path_open)
     monkeypatch.setattr(sqlite3, "connect", guarded_connect)
 
 

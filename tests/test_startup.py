@@ -25,6 +25,17 @@ print(json.dumps({"code": code, "modules": sorted(sys.modules)}))
 """
 
 
+BASELINE = "import json, sys; print(json.dumps(sorted(sys.modules)))"
+
+
+def baseline_modules():
+    """What a bare interpreter has already imported (3.9 and 3.10 load typing at start-up)."""
+    proc = subprocess.run(
+        [sys.executable, "-c", BASELINE], capture_output=True, text=True, timeout=60
+    )
+    return set(json.loads(proc.stdout))
+
+
 def loaded(argv):
     proc = subprocess.run(
         [sys.executable, "-c", PROBE, json.dumps(argv)],
@@ -36,7 +47,7 @@ def loaded(argv):
     )
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout.strip().splitlines()[-1])
-    return report["code"], set(report["modules"])
+    return report["code"], set(report["modules"]) - baseline_modules()
 
 
 def test_version_loads_only_the_entry_module(home):
