@@ -69,6 +69,22 @@ def clean_path(tmp_path_factory: pytest.TempPathFactory) -> str:
     return os.pathsep.join(entries)
 
 
+#: The keys of a SNAPSHOT in the JSON contract (DESIGN.md §9, plus additive ones), in order.
+SNAPSHOT_KEYS = [
+    "provider",
+    "fetched_at",
+    "source",
+    "cached",
+    "stale",
+    "periods",
+    "overage",
+    "identity",
+    "status",
+    "notes",
+    "rate_limit_resets_available",
+]
+
+
 def load_fixture(relative: str) -> Any:
     """The parsed JSON of ``tests/fixtures/<relative>``."""
     return json.loads((FIXTURES / relative).read_text(encoding="utf-8"))

@@ -13,7 +13,7 @@ from typing import Any, Dict, Iterator
 import pytest
 import requests
 
-from tests.conftest import USAGE_URL, all_text, load_fixture, usage_calls
+from tests.conftest import SNAPSHOT_KEYS, USAGE_URL, all_text, load_fixture, usage_calls
 from tests.fakes import FakeStrategy, fake_provider, network_error
 from vibeusage import __version__
 from vibeusage.cli import main
@@ -203,17 +203,7 @@ def _check_period(period: Dict[str, Any]) -> None:
 
 
 def _check_snapshot(snapshot: Dict[str, Any]) -> None:
-    assert list(snapshot)[:9] == [
-        "provider",
-        "fetched_at",
-        "source",
-        "cached",
-        "stale",
-        "periods",
-        "overage",
-        "identity",
-        "status",
-    ]
+    assert list(snapshot) == SNAPSHOT_KEYS
     assert datetime.fromisoformat(snapshot["fetched_at"]).tzinfo is not None
     assert isinstance(snapshot["cached"], bool) and isinstance(snapshot["stale"], bool)
     for period in snapshot["periods"]:

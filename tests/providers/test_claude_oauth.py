@@ -25,7 +25,7 @@ import requests
 import responses
 from responses import matchers
 
-from tests.conftest import USAGE_URL, Home, load_fixture, usage_calls
+from tests.conftest import SNAPSHOT_KEYS, USAGE_URL, Home, load_fixture, usage_calls
 from vibeusage.cache import FailureGate
 from vibeusage.config import Config, ProviderConfig
 from vibeusage.errors import ErrorCategory, VibeusageError
@@ -62,19 +62,6 @@ REFRESH_FLAGS = [
     "0.001",
 ]
 KEYCHAIN_ARGS = ["find-generic-password", "-s", "Claude Code-credentials", "-w"]
-SNAPSHOT_KEYS = [
-    "provider",
-    "fetched_at",
-    "source",
-    "cached",
-    "stale",
-    "periods",
-    "overage",
-    "identity",
-    "status",
-    "notes",
-    "rate_limit_resets_available",
-]
 ACCOUNT_IDENTITY = ProviderIdentity(
     email="user@example.com", organization="Personal", plan="Max 20x"
 )

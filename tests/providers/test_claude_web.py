@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 import requests
 
-from tests.conftest import load_fixture
+from tests.conftest import SNAPSHOT_KEYS, load_fixture
 from vibeusage.credentials import CredentialStore
 from vibeusage.errors import ErrorCategory, VibeusageError
 from vibeusage.http import make_session
@@ -231,10 +231,7 @@ def test_web_json_matches_the_contract_when_oauth_is_absent(cli, home, mocked):
     result = cli("claude", "--json", clock=lambda: NOW)
     assert result.code == 0, result.err
     snapshot = json.loads(result.out)
-    assert list(snapshot) == [
-        "provider", "fetched_at", "source", "cached", "stale", "periods", "overage",
-        "identity", "status", "notes", "rate_limit_resets_available",
-    ]  # fmt: skip
+    assert list(snapshot) == SNAPSHOT_KEYS
     assert snapshot["source"] == "web"
     assert snapshot["overage"] == {
         "used": "67.89", "limit": "123.45", "currency": "USD", "is_enabled": True,

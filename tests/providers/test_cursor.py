@@ -13,7 +13,7 @@ from typing import Any, Dict, Optional
 import pytest
 import requests
 
-from tests.conftest import load_fixture
+from tests.conftest import SNAPSHOT_KEYS, load_fixture
 from vibeusage.credentials import CredentialStore
 from vibeusage.errors import ErrorCategory, VibeusageError
 from vibeusage.http import make_session
@@ -444,13 +444,9 @@ def test_cursor_json_end_to_end_matches_the_snapshot_contract(cli, home, registe
     result = cli("cursor", "--json", clock=lambda: NOW)
     assert result.code == 0, result.err
     snapshot = json.loads(result.out)
-    assert list(snapshot) == [
-        "provider", "fetched_at", "source", "cached", "stale", "periods", "overage",
-        "identity", "status", "notes", "rate_limit_resets_available",
-    ]  # fmt: skip
+    assert list(snapshot) == SNAPSHOT_KEYS
     assert snapshot["provider"] == "cursor"
-    # "web:stored" once the pipeline keeps a strategy's own detail, plain "web" before.
-    assert snapshot["source"] in ("web", "web:stored")
+    assert snapshot["source"] == "web:stored"
     assert snapshot["periods"][0] == {
         "name": "Monthly", "utilization": 46, "remaining": 54, "period_type": "monthly",
         "resets_at": "2026-03-14T21:47:25.853000+00:00", "model": None, "pace_ratio": 0.83,

@@ -637,7 +637,7 @@ def test_cursor_json_from_the_app_session_end_to_end(cli, home, monkeypatch, moc
     assert result.code == 0, result.err
     snapshot = json.loads(result.out)
     assert snapshot["provider"] == "cursor"
-    assert snapshot["source"] in ("web", "web:cursor-app")
+    assert snapshot["source"] == "web:cursor-app"
     assert snapshot["identity"] == {
         "email": "user@example.com",
         "organization": None,

@@ -13,7 +13,7 @@ import pytest
 import requests
 from responses import matchers
 
-from tests.conftest import Home, load_fixture
+from tests.conftest import SNAPSHOT_KEYS, Home, load_fixture
 from tests.providers.test_gemini_support import (
     EMAIL,
     ENV_CLIENT_ID,
@@ -49,19 +49,6 @@ LOAD_BODY = {
         "pluginType": "GEMINI",
     }
 }
-SNAPSHOT_KEYS = [
-    "provider",
-    "fetched_at",
-    "source",
-    "cached",
-    "stale",
-    "periods",
-    "overage",
-    "identity",
-    "status",
-    "notes",
-    "rate_limit_resets_available",
-]
 ENV_CLIENT = {
     "GEMINI_OAUTH_CLIENT_ID": ENV_CLIENT_ID,
     "GEMINI_OAUTH_CLIENT_SECRET": ENV_CLIENT_SECRET,

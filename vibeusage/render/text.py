@@ -87,13 +87,14 @@ def format_countdown(delta: timedelta) -> str:
 
 
 def format_reset(period: UsagePeriod, now: datetime, reset_format: str = "countdown") -> str:
-    if period.resets_at is None:
+    left = period.time_until_reset(now)
+    if period.resets_at is None or left is None:
         return ""
-    if period.resets_at <= now:
+    if not left:
         return "reset due"
     if reset_format == "absolute":
         return "resets " + period.resets_at.astimezone().strftime("%a %d %b %H:%M")
-    return "resets in " + format_countdown(period.resets_at - now)
+    return "resets in " + format_countdown(left)
 
 
 def format_age(delta: timedelta) -> str:
