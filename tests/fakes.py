@@ -67,13 +67,15 @@ def snapshot_for(provider_id: str, now: datetime, utilization: int = 40) -> Usag
     )
 
 
-def fake_provider(provider_id: str, strategies: Sequence[Strategy]) -> Provider:
+def fake_provider(
+    provider_id: str, strategies: Sequence[Strategy], status_url: Optional[str] = None
+) -> Provider:
     return Provider(
         id=provider_id,
         name=provider_id.title(),
         homepage=f"https://{provider_id}.example",
         dashboard_url=f"https://{provider_id}.example/usage",
-        status_url=None,
+        status_url=status_url,
         strategies=tuple(strategies),
         setup_hint=f"Log in to {provider_id}.",
     )

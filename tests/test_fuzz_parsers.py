@@ -22,9 +22,20 @@ import pytest
 from tests.conftest import FIXTURES, load_fixture
 from vibeusage.errors import ErrorCategory, VibeusageError
 from vibeusage.models import OverageUsage, ProviderIdentity, ProviderStatus, UsageSnapshot
-from vibeusage.providers import claude, codex, copilot, cursor, gemini
+from vibeusage.providers import codex
+from vibeusage.providers.claude import oauth as claude_oauth
+from vibeusage.providers.claude import usage as claude_usage
 from vibeusage.providers.claude.usage import parse_overage_spend_limit
 from vibeusage.providers.claude.web import Organization, parse_organizations
+from vibeusage.providers.codex import oauth as codex_oauth
+from vibeusage.providers.codex import usage as codex_usage
+from vibeusage.providers.copilot import device_flow as copilot_device_flow
+from vibeusage.providers.copilot import tokens as copilot_tokens
+from vibeusage.providers.copilot import usage as copilot_usage
+from vibeusage.providers.cursor import usage as cursor_usage
+from vibeusage.providers.gemini import login as gemini_login
+from vibeusage.providers.gemini import status as gemini_status
+from vibeusage.providers.gemini import usage as gemini_usage
 from vibeusage.providers.gemini.usage import CodeAssist
 from vibeusage.status import parse_statuspage
 
@@ -364,13 +375,13 @@ TARGETS = (
             "claude/oauth-usage-models-extra.json",
             "claude/oauth-usage-sparse.json",
         ),
-        lambda p: claude.parse_usage(p, NOW),
+        lambda p: claude_usage.parse_usage(p, NOW),
         check_snapshot,
     ),
     Target(
         "claude.parse_identity",
         ("claude/oauth-account.json",),
-        claude.parse_identity,
+        claude_usage.parse_identity,
         check_identity,
         None,
     ),
@@ -390,26 +401,26 @@ TARGETS = (
     Target(
         "claude.parse_credentials",
         ("claude/credentials.json",),
-        lambda p: claude.parse_credentials(p, "credentials.json"),
-        check_instance(claude.ClaudeCredentials),
+        lambda p: claude_oauth.parse_credentials(p, "credentials.json"),
+        check_instance(claude_oauth.ClaudeCredentials),
         ErrorCategory.AUTHENTICATION,
     ),
     Target(
         "codex.parse_usage",
         ("codex/wham-usage-live.json",),
-        lambda p: codex.parse_usage(p, NOW),
+        lambda p: codex_usage.parse_usage(p, NOW),
         check_snapshot,
     ),
     Target(
         "codex.parse_app_server",
         ("codex/app-server-ratelimits.json",),
-        lambda p: codex.parse_app_server(p, NOW, account=APP_SERVER_ACCOUNT),
+        lambda p: codex_usage.parse_app_server(p, NOW, account=APP_SERVER_ACCOUNT),
         check_snapshot,
     ),
     Target(
         "codex.parse_app_server(account)",
         (APP_SERVER_ACCOUNT,),
-        lambda p: codex.parse_app_server(
+        lambda p: codex_usage.parse_app_server(
             load_fixture("codex/app-server-ratelimits.json"), NOW, account=p
         ),
         check_snapshot,
@@ -417,113 +428,115 @@ TARGETS = (
     Target(
         "codex.parse_rollout_event",
         ("codex/rollout-token-count.jsonl",),
-        lambda p: codex.parse_rollout_event(p, CODEX_NOW, observed_at=CODEX_NOW, extras=(p,)),
+        lambda p: codex_usage.parse_rollout_event(p, CODEX_NOW, observed_at=CODEX_NOW, extras=(p,)),
         check_snapshot,
     ),
     Target(
         "codex.parse_credits",
         ({"has_credits": True, "unlimited": False, "balance": "1348.7450000000"},),
-        codex.parse_credits,
+        codex_usage.parse_credits,
         check_credits,
         None,
     ),
     Target(
         "codex.parse_reset_credits",
         ("codex/wham-usage-live.json",),
-        codex.parse_reset_credits,
+        codex_usage.parse_reset_credits,
         check_reset_credits,
         None,
     ),
     Target(
         "codex.parse_credentials",
         ("codex/auth.json",),
-        lambda p: codex.parse_credentials(p, "auth.json"),
-        check_instance(codex.CodexCredentials),
+        lambda p: codex_oauth.parse_credentials(p, "auth.json"),
+        check_instance(codex_oauth.CodexCredentials),
         ErrorCategory.AUTHENTICATION,
     ),
     Target(
         "copilot.parse_user",
         ("copilot/copilot-internal-user.json",),
-        lambda p: copilot.parse_user(p, NOW),
+        lambda p: copilot_usage.parse_user(p, NOW),
         check_snapshot,
     ),
     Target(
         "copilot.quota_notes",
         ("copilot/copilot-internal-user.json",),
-        copilot.quota_notes,
+        copilot_usage.quota_notes,
         check_notes,
     ),
     Target(
         "copilot.parse_identity",
         ("copilot/copilot-internal-user.json",),
-        copilot.parse_identity,
+        copilot_usage.parse_identity,
         check_identity,
         None,
     ),
     Target(
         "copilot.parse_device_code",
         ("copilot/device-code.json",),
-        copilot.parse_device_code,
-        check_instance(copilot.DeviceCode),
+        copilot_device_flow.parse_device_code,
+        check_instance(copilot_device_flow.DeviceCode),
     ),
     Target(
         "copilot.parse_device_token",
         (DEVICE_TOKEN,),
         # Its caller hands it objects only (device_flow.poll_for_token checks first).
-        lambda p: copilot.parse_device_token(p) if isinstance(p, dict) else None,
-        check_optional(copilot.DeviceToken, serialise=False),
+        lambda p: copilot_device_flow.parse_device_token(p) if isinstance(p, dict) else None,
+        check_optional(copilot_device_flow.DeviceToken, serialise=False),
         None,
     ),
     Target(
         "cursor.parse_usage_summary",
         ("cursor/usage-summary-pro.json", "cursor/usage-summary-free.json"),
-        lambda p: cursor.parse_usage_summary(p, NOW),
+        lambda p: cursor_usage.parse_usage_summary(p, NOW),
         check_snapshot,
     ),
     Target(
         "cursor.parse_identity",
         ("cursor/auth-me.json",),
-        cursor.parse_identity,
+        cursor_usage.parse_identity,
         check_identity,
         None,
     ),
     Target(
         "cursor.parse_cycle_end",
         ("cursor/usage-summary-pro.json",),
-        lambda p: cursor.parse_cycle_end(p.get("billingCycleEnd") if isinstance(p, dict) else p),
+        lambda p: cursor_usage.parse_cycle_end(
+            p.get("billingCycleEnd") if isinstance(p, dict) else p
+        ),
         check_datetime,
         None,
     ),
     Target(
         "gemini.parse_quota",
         ("gemini/retrieve-user-quota.json",),
-        lambda p: gemini.parse_quota(p, NOW),
+        lambda p: gemini_usage.parse_quota(p, NOW),
         check_snapshot,
     ),
     Target(
         "gemini.parse_code_assist",
         ("gemini/load-code-assist.json",),
-        gemini.parse_code_assist,
+        gemini_usage.parse_code_assist,
         check_code_assist,
     ),
     Target(
         "gemini.parse_login",
         ("gemini/oauth_creds.json",),
-        lambda p: gemini.parse_login(p, "oauth_creds.json"),
-        check_instance(gemini.GeminiLogin),
+        lambda p: gemini_login.parse_login(p, "oauth_creds.json"),
+        check_instance(gemini_login.GeminiLogin),
         ErrorCategory.AUTHENTICATION,
     ),
     Target(
         "gemini.parse_auth_type",
         (GEMINI_SETTINGS,),
-        gemini.parse_auth_type,
+        gemini_login.parse_auth_type,
         check_auth_type,
         None,
     ),
     Target(
         "gemini.parse_incidents",
         (INCIDENTS, {"incidents": INCIDENTS}),
-        lambda p: gemini.parse_incidents(p, NOW),
+        lambda p: gemini_status.parse_incidents(p, NOW),
         check_status,
         None,
     ),
@@ -740,8 +753,8 @@ def test_gh_hosts_parser_never_raises_on_mutated_text() -> None:
     for index in range(ITERATIONS):
         text = mutate_text(rng, HOSTS_YML)
         try:
-            hosts = copilot.parse_gh_hosts(text)
-            token = copilot.token_for_host(hosts, "github.com")
+            hosts = copilot_tokens.parse_gh_hosts(text)
+            token = copilot_tokens.token_for_host(hosts, "github.com")
         except Exception as exc:  # a credential file we only read must never crash a run
             pytest.fail(f"iteration {index}: {type(exc).__name__}: {exc} on {_short(text)}")
         assert all(isinstance(host, str) for host in hosts)

@@ -3,7 +3,6 @@
 import os
 import threading
 import time
-from dataclasses import replace
 from datetime import timedelta
 from typing import Iterator, List, Optional
 
@@ -327,9 +326,8 @@ def test_status_page_is_attached_when_asked(home, mocked):
         "https://status.example/api/v2/status.json",
         json=load_fixture("status/statuspage-minor.json"),
     )
-    provider = replace(
-        fake_provider("p", [FakeStrategy("p")]),
-        status_url="https://status.example/api/v2/status.json",
+    provider = fake_provider(
+        "p", [FakeStrategy("p")], status_url="https://status.example/api/v2/status.json"
     )
     [plain] = make_pipeline(home).run([provider], RunOptions(refresh=True))
     assert plain.snapshot is not None and plain.snapshot.status is None
@@ -340,9 +338,7 @@ def test_status_page_is_attached_when_asked(home, mocked):
 
 
 def test_unreachable_status_page_is_unknown_not_an_error(home, mocked):
-    provider = replace(
-        fake_provider("p", [FakeStrategy("p")]), status_url="https://status.example/x.json"
-    )
+    provider = fake_provider("p", [FakeStrategy("p")], status_url="https://status.example/x.json")
     [result] = make_pipeline(home).run([provider], RunOptions(with_status=True))
     assert result.error is None
     assert result.snapshot is not None and result.snapshot.status is not None

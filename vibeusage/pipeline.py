@@ -396,7 +396,8 @@ def provider_status(
     from .status import fetch_statuspage
 
     if provider.status_fetch is not None:
-        return provider.status_fetch(session, now, timeout)
+        status: ProviderStatus = provider.status_fetch(session, now, timeout)
+        return status
     if provider.status_url is None:
         return ProviderStatus(StatusLevel.UNKNOWN, f"no status page; see {provider.homepage}")
     return fetch_statuspage(session, provider.status_url, timeout)

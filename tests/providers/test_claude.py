@@ -18,13 +18,8 @@ from vibeusage.http import make_session
 from vibeusage.models import OverageUsage, PeriodType, ProviderIdentity, UsageSnapshot
 from vibeusage.paths import resolve_paths
 from vibeusage.providers.base import FetchContext, FetchResult
-from vibeusage.providers.claude import (
-    ClaudeOAuth,
-    parse_credentials,
-    parse_usage,
-    plan_name,
-    read_credentials,
-)
+from vibeusage.providers.claude.oauth import ClaudeOAuth, parse_credentials, read_credentials
+from vibeusage.providers.claude.usage import parse_usage, plan_name
 
 UTC = timezone.utc
 NOW = datetime(2026, 7, 2, 20, 0, 0, tzinfo=UTC)

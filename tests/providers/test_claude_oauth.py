@@ -34,7 +34,8 @@ from vibeusage.models import ProviderIdentity
 from vibeusage.paths import resolve_paths
 from vibeusage.pipeline import Pipeline, ProviderResult, RunOptions
 from vibeusage.providers.base import FetchContext, FetchResult
-from vibeusage.providers.claude import PROVIDER, ClaudeOAuth
+from vibeusage.providers.claude import PROVIDER
+from vibeusage.providers.claude.oauth import ClaudeOAuth
 
 UTC = timezone.utc
 NOW = datetime(2026, 7, 2, 20, 0, 0, tzinfo=UTC)

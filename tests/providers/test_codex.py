@@ -32,21 +32,23 @@ from vibeusage.http import make_session
 from vibeusage.models import OverageUsage, PeriodType, ProviderIdentity, UsageSnapshot
 from vibeusage.paths import resolve_paths
 from vibeusage.providers.base import FetchContext, FetchResult
-from vibeusage.providers.codex import (
-    PROVIDER,
-    CodexAppServer,
-    CodexLocal,
+from vibeusage.providers.codex import PROVIDER
+from vibeusage.providers.codex.app_server import CodexAppServer
+from vibeusage.providers.codex.local import CodexLocal
+from vibeusage.providers.codex.oauth import (
     CodexOAuth,
     auth_path,
     base_url,
     codex_home,
     parse_credentials,
+    read_credentials,
+    usage_url,
+)
+from vibeusage.providers.codex.usage import (
     parse_credits,
     parse_reset_credits,
     parse_usage,
     plan_name,
-    read_credentials,
-    usage_url,
 )
 
 UTC = timezone.utc
@@ -409,7 +411,7 @@ def test_provider_is_data_with_strategies_in_fallback_order_and_cli_refresh_opti
     assert PROVIDER.id == "codex"
     assert PROVIDER.name == "Codex"
     assert PROVIDER.strategy_names() == ("oauth", "cli", "local")
-    assert [type(s) for s in PROVIDER.strategies] == [CodexOAuth, CodexAppServer, CodexLocal]
+    assert [type(s.load()) for s in PROVIDER.strategies] == [CodexOAuth, CodexAppServer, CodexLocal]
     assert PROVIDER.options == {"cli_refresh": bool}
     assert PROVIDER.status_url == STATUS_URL
     assert PROVIDER.dashboard_url == "https://chatgpt.com/codex/settings/usage"

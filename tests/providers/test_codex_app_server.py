@@ -29,8 +29,8 @@ from vibeusage import __version__
 from vibeusage.errors import ErrorCategory, VibeusageError
 from vibeusage.models import OverageUsage, PeriodType, ProviderIdentity
 from vibeusage.providers.base import FetchResult
-from vibeusage.providers.codex import CodexAppServer, parse_app_server
-from vibeusage.providers.codex.app_server import CALL_TIMEOUT, INIT_TIMEOUT
+from vibeusage.providers.codex.app_server import CALL_TIMEOUT, INIT_TIMEOUT, CodexAppServer
+from vibeusage.providers.codex.usage import parse_app_server
 
 pytestmark = pytest.mark.skipif(
     sys.platform.startswith("win"), reason="fake tools are #! scripts; Popen groups are POSIX"

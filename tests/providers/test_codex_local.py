@@ -20,13 +20,8 @@ from tests.providers.test_codex import CodexEnv, check_parser_on_mutations, make
 from vibeusage.errors import ErrorCategory, VibeusageError
 from vibeusage.models import OverageUsage, PeriodType, ProviderIdentity
 from vibeusage.providers.base import FetchResult
-from vibeusage.providers.codex import (
-    CodexLocal,
-    find_reading,
-    lines_backwards,
-    parse_rollout_event,
-    rollout_files,
-)
+from vibeusage.providers.codex.local import CodexLocal, find_reading, lines_backwards, rollout_files
+from vibeusage.providers.codex.usage import parse_rollout_event
 
 UTC = timezone.utc
 #: Just after the fixture's newest token_count (2026-08-13T12:54:37.952Z).

@@ -11,8 +11,8 @@ import pytest
 from tests.conftest import load_fixture
 from vibeusage.errors import ErrorCategory, VibeusageError
 from vibeusage.models import PeriodType, UsageSnapshot
-from vibeusage.providers.copilot import (
-    parse_device_code,
+from vibeusage.providers.copilot.device_flow import parse_device_code
+from vibeusage.providers.copilot.usage import (
     parse_identity,
     parse_user,
     plan_name,

@@ -16,16 +16,15 @@ from vibeusage.http import make_session
 from vibeusage.paths import resolve_paths
 from vibeusage.providers import claude, copilot
 from vibeusage.providers.base import FetchContext
-from vibeusage.providers.copilot import (
-    PROVIDER,
+from vibeusage.providers.copilot import PROVIDER
+from vibeusage.providers.copilot.api import token_problem, usage_url, validate_token
+from vibeusage.providers.copilot.tokens import (
     configured_host,
     find_token,
     gh_hosts_path,
     parse_gh_hosts,
     token_for_host,
-    usage_url,
 )
-from vibeusage.providers.copilot.api import token_problem, validate_token
 
 USER_URL = "https://api.github.com/copilot_internal/user"
 STORED = "gho_" + "St0r3dT0k3n" * 3

@@ -21,19 +21,15 @@ from vibeusage.models import OverageUsage, PeriodType, ProviderIdentity
 from vibeusage.paths import resolve_paths
 from vibeusage.providers import claude, cursor
 from vibeusage.providers.base import FetchContext
-from vibeusage.providers.cursor import (
-    ME_URL,
-    USAGE_URL,
-    CursorWeb,
-    jwt_claims,
+from vibeusage.providers.cursor import session as cursor_session
+from vibeusage.providers.cursor.session import jwt_claims, session_value_problem, user_id_from_sub
+from vibeusage.providers.cursor.usage import (
     parse_cycle_end,
     parse_identity,
     parse_usage_summary,
     plan_name,
-    session_value_problem,
-    user_id_from_sub,
-    validate_session,
 )
+from vibeusage.providers.cursor.web import ME_URL, USAGE_URL, CursorWeb, validate_session
 
 UTC = timezone.utc
 NOW = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
@@ -403,7 +399,7 @@ def test_explain_names_the_stored_source_but_not_the_secret(ctx, stored):
 
 
 def test_session_cookie_repr_hides_the_value():
-    cookie = cursor.SessionCookie("stored", "WorkosCursorSessionToken", SESSION, "here")
+    cookie = cursor_session.SessionCookie("stored", "WorkosCursorSessionToken", SESSION, "here")
     assert SIGNATURE not in repr(cookie)
 
 

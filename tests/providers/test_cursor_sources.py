@@ -37,21 +37,13 @@ from vibeusage.http import make_session
 from vibeusage.paths import resolve_paths
 from vibeusage.providers import claude, cursor
 from vibeusage.providers.base import FetchContext
-from vibeusage.providers.cursor import (
-    ME_URL,
-    USAGE_URL,
-    BinaryCookiesError,
-    CursorWeb,
-    Note,
-    app_session,
-    chromium_sessions,
-    decrypt_value,
-    firefox_profiles,
-    iter_sessions,
-    parse_binarycookies,
-    read_access_token,
-    state_db_path,
-)
+from vibeusage.providers.cursor.app import app_session, read_access_token, state_db_path
+from vibeusage.providers.cursor.chromium import chromium_sessions, decrypt_value
+from vibeusage.providers.cursor.firefox import firefox_profiles
+from vibeusage.providers.cursor.safari import BinaryCookiesError, parse_binarycookies
+from vibeusage.providers.cursor.session import Note
+from vibeusage.providers.cursor.sources import iter_sessions
+from vibeusage.providers.cursor.web import ME_URL, USAGE_URL, CursorWeb
 
 WORKOS = "WorkosCursorSessionToken"
 NEXT_AUTH = "__Secure-next-auth.session-token"

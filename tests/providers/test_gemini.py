@@ -14,19 +14,21 @@ from tests.conftest import load_fixture
 from tests.providers.test_gemini_support import EMAIL, NOW, UTC, id_token
 from vibeusage.errors import ErrorCategory, VibeusageError
 from vibeusage.models import PeriodType, ProviderIdentity, UsageSnapshot
-from vibeusage.providers.gemini import (
-    PROVIDER,
-    email_from_id_token,
+from vibeusage.providers.gemini import PROVIDER
+from vibeusage.providers.gemini.login import (
     parse_auth_type,
-    parse_code_assist,
     parse_login,
+    read_auth_type,
+    read_login,
+    strip_json_comments,
+)
+from vibeusage.providers.gemini.usage import (
+    email_from_id_token,
+    parse_code_assist,
     parse_quota,
     period_type_for_reset,
     plan_name,
-    read_auth_type,
-    read_login,
 )
-from vibeusage.providers.gemini.login import strip_json_comments
 
 RESET = datetime(2026, 3, 1, 4, 56, 3, tzinfo=UTC)
 

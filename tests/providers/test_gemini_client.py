@@ -39,9 +39,14 @@ from tests.providers.test_gemini_support import (
     write_login,
     write_package_json,
 )
-from vibeusage.providers.gemini import GeminiOAuth, find_oauth_client, find_package, scan_package
 from vibeusage.providers.gemini import client as client_module
-from vibeusage.providers.gemini.client import candidate_files
+from vibeusage.providers.gemini.client import (
+    candidate_files,
+    find_oauth_client,
+    find_package,
+    scan_package,
+)
+from vibeusage.providers.gemini.oauth import GeminiOAuth
 
 pytestmark = pytest.mark.skipif(
     sys.platform.startswith("win"), reason="fake installs use POSIX symlinks"

@@ -40,7 +40,7 @@ from vibeusage.models import PeriodType
 from vibeusage.providers import claude
 from vibeusage.providers import gemini as gemini_provider
 from vibeusage.providers.base import FetchContext, FetchResult
-from vibeusage.providers.gemini import GeminiOAuth
+from vibeusage.providers.gemini.oauth import GeminiOAuth
 
 LOAD_BODY = {
     "metadata": {

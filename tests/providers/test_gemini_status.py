@@ -16,8 +16,12 @@ import requests
 from tests.providers.test_gemini_support import NOW, UTC
 from vibeusage.http import make_session
 from vibeusage.models import ProviderStatus, StatusLevel
-from vibeusage.providers.gemini import INCIDENTS_URL, fetch_incidents_status, parse_incidents
-from vibeusage.providers.gemini.status import OPERATIONAL
+from vibeusage.providers.gemini.status import (
+    INCIDENTS_URL,
+    OPERATIONAL,
+    fetch_incidents_status,
+    parse_incidents,
+)
 
 GEMINI = {"title": "Gemini", "id": "npdyhgECDJ6tB66MxXyo"}
 GMAIL = {"title": "Gmail", "id": "NzeNAbcdefGhij"}

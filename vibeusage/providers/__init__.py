@@ -1,26 +1,27 @@
-"""The provider registry: every provider vibeusage knows, in display order."""
+"""The provider registry: every provider vibeusage knows, in display order.
 
-from typing import Dict, Tuple
+Only manifests are imported here (static data; see ``manifest.py``): strategy code loads
+when a strategy is first used.
+"""
 
-from .base import FetchContext, FetchResult, Provider, Strategy
+from __future__ import annotations
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from typing import Dict, Tuple
+
+    from .manifest import Provider
+
+#: Provider ids in display order: adding a provider is one line here plus its folder.
+PROVIDER_IDS = ("claude", "codex", "copilot", "cursor", "gemini")
 
 
 def all_providers() -> Tuple[Provider, ...]:
-    """Every registered provider (modules are imported on first call, not at import time)."""
-    from . import claude, codex, copilot, cursor, gemini
+    """Every registered provider's manifest (imported on first call, not at import time)."""
+    from importlib import import_module
 
-    return (claude.PROVIDER, codex.PROVIDER, copilot.PROVIDER, cursor.PROVIDER, gemini.PROVIDER)
+    return tuple(import_module(f".{pid}", __name__).PROVIDER for pid in PROVIDER_IDS)
 
 
 def providers_by_id() -> Dict[str, Provider]:
     return {provider.id: provider for provider in all_providers()}
-
-
-__all__ = [
-    "FetchContext",
-    "FetchResult",
-    "Provider",
-    "Strategy",
-    "all_providers",
-    "providers_by_id",
-]

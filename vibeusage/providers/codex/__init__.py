@@ -1,64 +1,27 @@
-"""Codex (the Codex CLI on ChatGPT plans): the provider and its strategies, in order.
+"""Codex (the Codex CLI on ChatGPT plans): the manifest.
 
 ``oauth`` (the Codex CLI's login against the usage endpoint) -> ``cli`` (``codex
 app-server`` over stdio) -> ``local`` (the last reading in the session logs; no network).
 """
 
-from ..base import Provider
-from .app_server import CodexAppServer
-from .local import CodexLocal, find_reading, lines_backwards, rollout_files
-from .oauth import (
-    CodexCredentials,
-    CodexOAuth,
-    auth_path,
-    base_url,
-    codex_home,
-    parse_credentials,
-    read_credentials,
-    usage_url,
-)
-from .usage import (
-    NAME,
-    parse_app_server,
-    parse_credits,
-    parse_reset_credits,
-    parse_rollout_event,
-    parse_usage,
-    plan_name,
-)
+from ..manifest import Provider, StrategyRef
 
 PROVIDER = Provider(
     id="codex",
-    name=NAME,
+    name="Codex",
     homepage="https://chatgpt.com/codex",
     dashboard_url="https://chatgpt.com/codex/settings/usage",
     status_url="https://status.openai.com/api/v2/status.json",
-    strategies=(CodexOAuth(), CodexAppServer(), CodexLocal()),
+    strategies=(
+        StrategyRef("oauth", "Codex CLI login", "codex.oauth:CodexOAuth"),
+        StrategyRef("cli", "Codex CLI (app-server)", "codex.app_server:CodexAppServer"),
+        StrategyRef("local", "Codex CLI session logs", "codex.local:CodexLocal"),
+    ),
     setup_hint="Install the Codex CLI and run `codex login`; vibeusage reads its login.",
     options={"cli_refresh": bool},
     description="Codex CLI on ChatGPT plans (5-hour and weekly limits, credits)",
+    env_vars=("CODEX_HOME",),
+    tools=("codex",),
+    # OpenAI API keys (sk-..., sk-proj-...); the OAuth tokens are JWTs, masked generically.
+    token_patterns=(r"sk-[A-Za-z0-9_\-]{20,}",),
 )
-
-__all__ = [
-    "NAME",
-    "PROVIDER",
-    "CodexAppServer",
-    "CodexCredentials",
-    "CodexLocal",
-    "CodexOAuth",
-    "auth_path",
-    "base_url",
-    "codex_home",
-    "find_reading",
-    "lines_backwards",
-    "parse_app_server",
-    "parse_credentials",
-    "parse_credits",
-    "parse_reset_credits",
-    "parse_rollout_event",
-    "parse_usage",
-    "plan_name",
-    "read_credentials",
-    "rollout_files",
-    "usage_url",
-]

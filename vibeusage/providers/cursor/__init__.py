@@ -1,89 +1,38 @@
-"""Cursor (plan usage and on-demand spend on cursor.com): the provider and its one strategy.
+"""Cursor (plan usage and on-demand spend on cursor.com): the manifest, one strategy.
 
 ``web``: cursor.com's dashboard endpoints with a session taken, in order, from vibeusage's
 store, the Cursor app's ``state.vscdb``, or the browsers' cookies (Firefox; Chrome,
 Chromium, Brave and Edge on Linux; Safari on macOS).
 """
 
-from ..base import Provider, SecretSpec
-from .app import app_session, read_access_token, state_db_path
-from .chromium import chromium_sessions, decrypt_value, load_aes
-from .firefox import firefox_profiles, firefox_sessions, read_firefox_cookies
-from .safari import BinaryCookie, BinaryCookiesError, parse_binarycookies, safari_sessions
-from .session import (
-    COOKIE_NAMES,
-    WORKOS_COOKIE,
-    Note,
-    SessionCookie,
-    jwt_claims,
-    session_value_problem,
-    user_id_from_sub,
-)
-from .sources import SECRET_NAME, iter_sessions
-from .usage import (
-    NAME,
-    parse_cycle_end,
-    parse_identity,
-    parse_on_demand,
-    parse_usage_summary,
-    plan_name,
-    usage_percent,
-)
-from .web import DASHBOARD_URL, ME_URL, SETUP_HINT, USAGE_URL, CursorWeb, validate_session
+from ..manifest import Provider, SecretSpec, StrategyRef
 
 PROVIDER = Provider(
     id="cursor",
-    name=NAME,
+    name="Cursor",
     homepage="https://cursor.com",
-    dashboard_url=DASHBOARD_URL,
+    dashboard_url="https://cursor.com/dashboard",
     status_url="https://status.cursor.com/api/v2/status.json",
-    strategies=(CursorWeb(),),
-    setup_hint=SETUP_HINT,
+    strategies=(
+        StrategyRef(
+            "web", "Cursor session (stored, Cursor app or browser cookies)", "cursor.web:CursorWeb"
+        ),
+    ),
+    setup_hint=(
+        "Sign in to the Cursor app (or at cursor.com in Firefox, Chrome, Chromium, Brave, Edge "
+        "or Safari), or store the `WorkosCursorSessionToken` cookie value with "
+        "`vibeusage key cursor set`."
+    ),
     description="Cursor plan usage and on-demand spend",
     options={"browser_cookies": bool},
     secret=SecretSpec(
-        name=SECRET_NAME,
+        name="session",
         label=(
-            f"Cursor session (the value of the `{WORKOS_COOKIE}` cookie on cursor.com, "
+            "Cursor session (the value of the `WorkosCursorSessionToken` cookie on cursor.com, "
             "`<userId>%3A%3A<jwt>`)"
         ),
-        check=session_value_problem,
-        validate=validate_session,
+        check="cursor.session:session_value_problem",
+        validate="cursor.web:validate_session",
     ),
+    tools=("cursor",),
 )
-
-__all__ = [
-    "COOKIE_NAMES",
-    "ME_URL",
-    "NAME",
-    "PROVIDER",
-    "USAGE_URL",
-    "WORKOS_COOKIE",
-    "BinaryCookie",
-    "BinaryCookiesError",
-    "CursorWeb",
-    "Note",
-    "SessionCookie",
-    "app_session",
-    "chromium_sessions",
-    "decrypt_value",
-    "firefox_profiles",
-    "firefox_sessions",
-    "iter_sessions",
-    "jwt_claims",
-    "load_aes",
-    "parse_binarycookies",
-    "parse_cycle_end",
-    "parse_identity",
-    "parse_on_demand",
-    "parse_usage_summary",
-    "plan_name",
-    "read_access_token",
-    "read_firefox_cookies",
-    "safari_sessions",
-    "session_value_problem",
-    "state_db_path",
-    "usage_percent",
-    "user_id_from_sub",
-    "validate_session",
-]

@@ -1,0 +1,219 @@
+"""What a provider is, as static data: metadata plus references that load code on first use.
+
+A manifest (``providers/<id>/__init__.py``) builds one :class:`Provider` from strings and
+:class:`Ref` s only, so that listing providers (``--help``, ``config``, ``completion``,
+``--offline``) imports no strategy module. A reference names its target relative to this
+package (``"claude.oauth:ClaudeOAuth"``), which keeps the package vendorable under any name.
+Plain classes with ``__slots__`` rather than dataclasses: they are built at start-up.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up time
+if TYPE_CHECKING:
+    from typing import Any, Mapping, Optional, Sequence, Tuple
+
+    from ..errors import VibeusageError
+    from .base import FetchContext, FetchResult
+
+_PACKAGE = __name__.rpartition(".")[0]
+
+
+def resolve(target: str) -> Any:
+    """The object a ``"module.path:attribute"`` reference names (module relative to providers)."""
+    module_name, _, attribute = target.partition(":")
+    obj: Any = import_module(f".{module_name}", _PACKAGE)
+    for part in attribute.split(".") if attribute else ():
+        obj = getattr(obj, part)
+    return obj
+
+
+class Ref:
+    """A callable loaded on first call: ``Ref("copilot.device_flow:login")(ctx, io)``."""
+
+    __slots__ = ("target", "_loaded")
+
+    def __init__(self, target: str) -> None:
+        self.target = target
+        self._loaded: Any = None
+
+    def load(self) -> Any:
+        if self._loaded is None:
+            self._loaded = resolve(self.target)
+        return self._loaded
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        return self.load()(*args, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"Ref({self.target!r})"
+
+
+class Strategy:
+    """One way of getting a provider's usage. Subclasses set ``name`` and ``label``."""
+
+    #: Identifier used in ``source``, ``auth_source`` and attempt records.
+    name: str = ""
+    #: Where the credentials come from, for people ("Claude Code login").
+    label: str = ""
+
+    def available(self, ctx: FetchContext) -> bool:
+        """Cheap local check (a file exists, a variable is set): never touches the network."""
+        raise NotImplementedError
+
+    def fetch(self, ctx: FetchContext) -> FetchResult:
+        raise NotImplementedError
+
+    def explain(self, ctx: FetchContext) -> str:
+        """Why the strategy is or is not available, for ``auth`` and ``doctor`` (no secrets)."""
+        return f"{self.label}: {'found' if self.available(ctx) else 'not found'}"
+
+
+class StrategyRef(Strategy):
+    """One strategy of a provider's chain: its name and label now, its code on first use.
+
+    It answers ``available``/``fetch``/``explain`` like the strategy it stands for, so the
+    pipeline and the commands need not know whether the code is loaded yet.
+    """
+
+    __slots__ = ("target", "args", "_instance")
+
+    def __init__(self, name: str, label: str, target: str, args: Sequence[Any] = ()) -> None:
+        #: Identifier used in ``source``, ``auth_source`` and attempt records.
+        self.name = name
+        #: Where the credentials come from, for people ("Claude Code login").
+        self.label = label
+        #: ``"module:Class"``; the class is called with ``args`` to make the strategy.
+        self.target = target
+        self.args = tuple(args)
+        self._instance: Optional[Strategy] = None
+
+    def load(self) -> Strategy:
+        if self._instance is None:
+            self._instance = resolve(self.target)(*self.args)
+        return self._instance
+
+    def available(self, ctx: FetchContext) -> bool:
+        return bool(self.load().available(ctx))
+
+    def fetch(self, ctx: FetchContext) -> FetchResult:
+        return self.load().fetch(ctx)
+
+    def explain(self, ctx: FetchContext) -> str:
+        return self.load().explain(ctx)
+
+    def __repr__(self) -> str:
+        return f"StrategyRef({self.name!r}, {self.target!r})"
+
+
+class SecretSpec:
+    """A secret the user can give vibeusage for a provider (``vibeusage key PROVIDER set``)."""
+
+    __slots__ = ("name", "label", "check", "validate")
+
+    def __init__(self, name: str, label: str, check: str, validate: Optional[str] = None) -> None:
+        #: File name under ``<config>/credentials/<provider>/``.
+        self.name = name
+        #: What it is and where to find it, for prompts and help.
+        self.label = label
+        #: ``check(value)``: why a value does not look right, or None (a local format check).
+        self.check = Ref(check)
+        #: ``validate(session, value)``: one request proving a value works; None when it does.
+        self.validate = Ref(validate) if validate else None
+
+
+class Provider:
+    """A provider is data: metadata, the strategies to try in order, and references."""
+
+    __slots__ = (
+        "id",
+        "name",
+        "homepage",
+        "dashboard_url",
+        "status_url",
+        "strategies",
+        "setup_hint",
+        "description",
+        "options",
+        "secret",
+        "login",
+        "status_fetch",
+        "env_vars",
+        "tools",
+        "token_patterns",
+    )
+
+    def __init__(
+        self,
+        *,
+        id: str,
+        name: str,
+        homepage: str,
+        dashboard_url: str,
+        status_url: Optional[str],
+        strategies: Sequence[Strategy],
+        setup_hint: str,
+        description: str = "",
+        options: Optional[Mapping[str, type]] = None,
+        secret: Optional[SecretSpec] = None,
+        login: Optional[str] = None,
+        status_fetch: Optional[str] = None,
+        env_vars: Sequence[str] = (),
+        tools: Sequence[str] = (),
+        token_patterns: Sequence[str] = (),
+    ) -> None:
+        self.id = id
+        self.name = name
+        self.homepage = homepage
+        self.dashboard_url = dashboard_url
+        self.status_url = status_url
+        self.strategies: Tuple[Strategy, ...] = tuple(strategies)
+        #: One sentence telling a new user how to connect this provider.
+        self.setup_hint = setup_hint
+        #: What the provider is, for ``--help`` ("Claude Code on Pro, Max and Team plans").
+        self.description = description
+        #: Extra keys of ``[providers.<id>]`` and their types (validated with the config).
+        self.options: Mapping[str, type] = dict(options or {})
+        #: The secret vibeusage can store for this provider, if any.
+        self.secret = secret
+        #: ``login(ctx, io) -> summary``: an interactive way in, run by ``vibeusage auth``.
+        self.login = Ref(login) if login else None
+        #: ``status_fetch(session, now, timeout) -> ProviderStatus`` for a status source that
+        #: is not a Statuspage site at ``status_url``; it must never raise.
+        self.status_fetch = Ref(status_fetch) if status_fetch else None
+        #: Environment variables the provider's strategies read (for doctor and tests).
+        self.env_vars: Tuple[str, ...] = tuple(env_vars)
+        #: Programs the strategies may run (hidden from PATH in tests; shown by doctor).
+        self.tools: Tuple[str, ...] = tuple(tools)
+        #: Regular expressions of this provider's secrets, masked wherever text is shown.
+        self.token_patterns: Tuple[str, ...] = tuple(token_patterns)
+
+    def __repr__(self) -> str:
+        return f"Provider({self.id!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Provider) and other.id == self.id
+
+    def __hash__(self) -> int:
+        return hash(self.id)
+
+    def strategy_names(self) -> Tuple[str, ...]:
+        return tuple(s.name for s in self.strategies)
+
+    def strategies_for(self, auth_source: str) -> Tuple[Strategy, ...]:
+        """The chain restricted by ``auth_source`` (``auto`` keeps every strategy)."""
+        if auth_source == "auto":
+            return self.strategies
+        return tuple(s for s in self.strategies if s.name == auth_source)
+
+    def no_credentials_error(self) -> VibeusageError:
+        from ..errors import ErrorCategory, VibeusageError
+
+        return VibeusageError(
+            f"No {self.name} credentials found",
+            ErrorCategory.AUTHENTICATION,
+            remediation=self.setup_hint,
+            provider=self.id,
+        )
