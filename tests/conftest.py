@@ -5,12 +5,15 @@ import json
 import os
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Callable, Dict, List, Optional
+from typing import Any, Callable, Dict, List, Mapping, Optional
 
 import pytest
 import responses
 
 from vibeusage.cli import Terminal, run
+from vibeusage.paths import Paths, resolve_paths
+from vibeusage.providers.base import FetchContext
+from vibeusage.timeparse import utcnow
 
 FIXTURES = Path(__file__).parent / "fixtures"
 USAGE_URL = "https://api.anthropic.com/api/oauth/usage"
@@ -203,3 +206,41 @@ def all_text(result: CliResult) -> str:
 
 def lines(text: str) -> List[str]:
     return [line for line in text.splitlines() if line.strip()]
+
+
+def make_ctx(
+    provider_id: str,
+    root: Path,
+    environ: Optional[Mapping[str, str]] = None,
+    *,
+    options: Optional[Dict[str, Any]] = None,
+    auth_source: str = "auto",
+    timeout: float = 5.0,
+    clock: Optional[Callable[[], Any]] = None,
+    platform: str = "linux",
+    paths: Optional[Paths] = None,
+    session: bool = True,
+) -> FetchContext:
+    """The context a strategy of ``provider_id`` gets from the pipeline, for direct tests.
+
+    ``root`` is the injected home; ``environ`` defaults to the (test-isolated) process
+    environment; paths follow ``VIBEUSAGE_CONFIG_DIR``/``VIBEUSAGE_CACHE_DIR`` in it.
+    """
+    from vibeusage.config import ProviderConfig
+    from vibeusage.http import make_session
+    from vibeusage.providers import providers_by_id
+
+    env = dict(os.environ if environ is None else environ)
+    provider = providers_by_id().get(provider_id)
+    return FetchContext(
+        environ=env,
+        paths=paths or resolve_paths(env),
+        home=root,
+        config=ProviderConfig(auth_source=auth_source, options=dict(options or {})),
+        timeout=timeout,
+        session=make_session(timeout) if session else None,
+        clock=clock or utcnow,
+        platform=platform,
+        provider_id=provider_id,
+        provider_name=provider.name if provider is not None else provider_id,
+    )

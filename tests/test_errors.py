@@ -8,18 +8,21 @@ import pytest
 import requests
 
 from vibeusage.errors import (
-    DEFAULT_RETRY_AFTER,
     ConfigError,
     ErrorCategory,
     ExitCode,
     Severity,
     VibeusageError,
-    classify_exception,
-    classify_http_status,
     mask_secret,
     parse_error,
-    parse_retry_after,
     redact,
+)
+from vibeusage.kit.http import decoding
+from vibeusage.kit.http_errors import (
+    DEFAULT_RETRY_AFTER,
+    classify_exception,
+    classify_http_status,
+    parse_retry_after,
 )
 
 NOW = datetime(2026, 1, 16, 10, 30, tzinfo=timezone.utc)
@@ -277,11 +280,24 @@ def test_classify_exception_other_request_exception_is_network():
         IndexError("list index out of range"),
     ],
 )
-def test_classify_exception_shape_errors_are_parse_errors(exc):
-    error = classify_exception(exc, "Claude")
+def test_shape_errors_while_decoding_a_payload_are_parse_errors(exc):
+    with pytest.raises(VibeusageError) as info:
+        with decoding("Claude", "usage data"):
+            raise exc
+    error = info.value
     assert error.category is ErrorCategory.PARSE
     assert type(exc).__name__ in error.message
+    assert error.message.startswith("Claude sent an unexpected response: usage data")
     assert error.exit_code == 1
+
+
+@pytest.mark.parametrize("exc", [KeyError("five_hour"), TypeError("x"), AttributeError("y")])
+def test_shape_errors_outside_decoding_are_our_bugs_not_the_providers(exc):
+    error = classify_exception(exc, "Claude")
+    assert error.category is ErrorCategory.UNKNOWN
+    assert "Internal error" in error.message and type(exc).__name__ in error.message
+    assert "sent" not in error.message
+    assert "bug" in error.remediation
 
 
 def test_classify_exception_requests_json_decode_error_is_a_parse_error():

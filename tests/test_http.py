@@ -95,8 +95,9 @@ def test_connection_errors_surface_as_requests_exceptions():
 
 @responses.activate
 def test_oversized_body_is_refused_and_classified_as_a_provider_error():
-    from vibeusage.errors import ErrorCategory, classify_exception
+    from vibeusage.errors import ErrorCategory
     from vibeusage.http import MAX_BODY_BYTES, ResponseTooLarge
+    from vibeusage.kit.http_errors import classify_exception
 
     responses.get(URL, body=b"x" * (MAX_BODY_BYTES + 1))
     with pytest.raises(ResponseTooLarge) as info:

@@ -84,13 +84,27 @@ def test_no_available_strategy_is_an_authentication_error_with_setup_hint(home):
     assert result.attempts == ()
 
 
-def test_strategy_exception_becomes_a_classified_failure(home):
+def test_a_bug_in_a_strategy_is_an_internal_error_not_blamed_on_the_provider(home):
     def explode(ctx):
         raise KeyError("rate_limit")
 
     provider = fake_provider("p", [FakeStrategy("p", behaviour=explode)])
     [result] = make_pipeline(home).run([provider], RunOptions())
+    assert result.error is not None and result.error.category is ErrorCategory.UNKNOWN
+    assert result.error.message == "Internal error while fetching P (KeyError)"
+
+
+def test_a_shape_error_while_decoding_the_payload_is_a_parse_failure(home):
+    from vibeusage.kit.http import decoding
+
+    def explode(ctx):
+        with decoding("P", "usage data"):
+            raise KeyError("rate_limit")
+
+    provider = fake_provider("p", [FakeStrategy("p", behaviour=explode)])
+    [result] = make_pipeline(home).run([provider], RunOptions())
     assert result.error is not None and result.error.category is ErrorCategory.PARSE
+    assert "usage data could not be read (KeyError)" in result.error.message
 
 
 def test_auth_source_restricts_the_chain(home):

@@ -2,13 +2,10 @@
 
 import enum
 import re
-from datetime import datetime, timezone
+from datetime import datetime
 from typing import Any, Dict, Iterable, Optional
 
 from .timeparse import parse_iso, utcnow
-
-#: Retry-After of 0 or missing on a 429 means "back off for this long".
-DEFAULT_RETRY_AFTER = 300.0
 
 
 class ExitCode(enum.IntEnum):
@@ -200,170 +197,8 @@ def redact(text: str, secrets: Iterable[str] = ()) -> str:
     return _HEADER_PATTERN.sub(lambda m: f"{m.group(1)}…", text)
 
 
-# --- classification ----------------------------------------------------------------------
-
-
-def parse_retry_after(value: Optional[str], now: Optional[datetime] = None) -> float:
-    """Seconds to wait from a Retry-After header (seconds or HTTP date); 0/missing -> default."""
-    if value is None or not value.strip():
-        return DEFAULT_RETRY_AFTER
-    text = value.strip()
-    try:
-        seconds = float(text)
-    except ValueError:
-        from email.utils import parsedate_to_datetime
-
-        try:
-            when = parsedate_to_datetime(text)
-        except (TypeError, ValueError, IndexError):
-            return DEFAULT_RETRY_AFTER
-        if when is None:
-            return DEFAULT_RETRY_AFTER
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=timezone.utc)
-        seconds = (when - (now or utcnow())).total_seconds()
-    if seconds != seconds or seconds <= 0:
-        return DEFAULT_RETRY_AFTER
-    return min(seconds, 24 * 3600.0)
-
-
-def classify_http_status(
-    status: int,
-    provider_name: str,
-    *,
-    retry_after: Optional[str] = None,
-    remediation: Optional[str] = None,
-    now: Optional[datetime] = None,
-) -> VibeusageError:
-    """An error for an unsuccessful HTTP status from a provider's API.
-
-    ``now`` is the caller's clock, against which a Retry-After date is measured.
-    """
-    if status == 401:
-        return VibeusageError(
-            f"{provider_name} rejected the credentials (HTTP 401): expired or revoked",
-            ErrorCategory.AUTHENTICATION,
-            remediation=remediation,
-            status_code=status,
-        )
-    if status == 403:
-        return VibeusageError(
-            f"{provider_name} refused access to usage data (HTTP 403)",
-            ErrorCategory.AUTHORIZATION,
-            remediation=remediation,
-            status_code=status,
-        )
-    if status == 404:
-        return VibeusageError(
-            f"{provider_name} usage endpoint not found (HTTP 404)",
-            ErrorCategory.NOT_FOUND,
-            remediation=remediation,
-            status_code=status,
-        )
-    if status == 429:
-        wait = parse_retry_after(retry_after, now)
-        return VibeusageError(
-            f"{provider_name} is rate limiting usage requests (HTTP 429)",
-            ErrorCategory.RATE_LIMITED,
-            remediation=remediation or f"Wait about {_human_seconds(wait)} before retrying.",
-            retry_after=wait,
-            status_code=status,
-        )
-    if status >= 500:
-        return VibeusageError(
-            f"{provider_name} had a server error (HTTP {status})",
-            ErrorCategory.PROVIDER,
-            remediation=remediation,
-            status_code=status,
-        )
-    return VibeusageError(
-        f"{provider_name} answered with HTTP {status}",
-        ErrorCategory.PROVIDER,
-        severity=Severity.RECOVERABLE,
-        remediation=remediation,
-        status_code=status,
-    )
-
-
-def classify_exception(exc: BaseException, provider_name: str) -> VibeusageError:
-    """Turn any exception raised while fetching into a user-facing error.
-
-    Order matters: requests' Timeout types derive from ConnectionError, so they are
-    checked first; SSL and proxy errors get their own advice.
-    """
-    if isinstance(exc, VibeusageError):
-        return exc
-    import requests  # deferred: keeps the CLI start-up light
-
-    from .http import ResponseTooLarge
-
-    if isinstance(exc, ResponseTooLarge):
-        return VibeusageError(
-            f"{provider_name} sent an oversized response; it was not read",
-            ErrorCategory.PROVIDER,
-        )
-    if isinstance(exc, requests.exceptions.InvalidJSONError):
-        # Also a RequestException, but what it means is "the body was not JSON".
-        return VibeusageError(
-            f"{provider_name} sent a response that is not JSON", ErrorCategory.PARSE
-        )
-    if isinstance(exc, requests.Timeout):
-        return VibeusageError(
-            f"{provider_name} did not answer in time",
-            ErrorCategory.NETWORK,
-            remediation="Retry later, or raise the limit with `--timeout`.",
-        )
-    if isinstance(exc, requests.exceptions.SSLError):
-        return VibeusageError(
-            f"TLS verification failed while contacting {provider_name}",
-            ErrorCategory.NETWORK,
-            remediation=(
-                "Behind a TLS-inspecting proxy, point REQUESTS_CA_BUNDLE at the "
-                "organisation's CA bundle."
-            ),
-        )
-    if isinstance(exc, requests.exceptions.ProxyError):
-        return VibeusageError(
-            f"The proxy refused the connection to {provider_name}",
-            ErrorCategory.NETWORK,
-            remediation="Check HTTPS_PROXY / NO_PROXY and the proxy's credentials.",
-        )
-    if isinstance(exc, requests.ConnectionError):
-        return VibeusageError(f"Could not connect to {provider_name}", ErrorCategory.NETWORK)
-    if isinstance(exc, requests.TooManyRedirects):
-        return VibeusageError(f"{provider_name} redirected too many times", ErrorCategory.PROVIDER)
-    if isinstance(exc, requests.HTTPError) and exc.response is not None:
-        response = exc.response
-        return classify_http_status(
-            response.status_code, provider_name, retry_after=response.headers.get("Retry-After")
-        )
-    if isinstance(exc, requests.RequestException):
-        return VibeusageError(
-            f"Request to {provider_name} failed ({type(exc).__name__})", ErrorCategory.NETWORK
-        )
-    if isinstance(exc, (ValueError, KeyError, TypeError, AttributeError, IndexError)):
-        # json.JSONDecodeError is a ValueError; the others come from unexpected shapes.
-        return VibeusageError(
-            f"{provider_name} sent a response that could not be read ({type(exc).__name__})",
-            ErrorCategory.PARSE,
-        )
-    return VibeusageError(
-        f"Unexpected error while fetching {provider_name} ({type(exc).__name__})",
-        ErrorCategory.UNKNOWN,
-    )
-
-
 def parse_error(provider_name: str, detail: str) -> VibeusageError:
     """A parse error with a short, secret-free detail."""
     return VibeusageError(
         f"{provider_name} sent an unexpected response: {detail}", ErrorCategory.PARSE
     )
-
-
-def _human_seconds(seconds: float) -> str:
-    if seconds < 90:
-        return f"{int(seconds)} seconds"
-    minutes = round(seconds / 60)
-    if minutes < 90:
-        return f"{minutes} minutes"
-    return f"{round(minutes / 60)} hours"

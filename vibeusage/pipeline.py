@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, 
 
 from .cache import FailureGate, LastRun, SnapshotCache
 from .config import Config
-from .errors import ErrorCategory, Severity, VibeusageError, classify_exception
+from .errors import ErrorCategory, Severity, VibeusageError
+from .kit.http_errors import classify_exception
 from .models import Attempt, ProviderStatus, StatusLevel, UsageSnapshot
 from .paths import Paths, home_dir
 from .providers.base import FetchContext, FetchResult, Provider
@@ -375,6 +376,8 @@ class Pipeline:
             config=self.config.provider(provider.id),
             timeout=timeout,
             clock=self.clock,
+            provider_id=provider.id,
+            provider_name=provider.name,
         )
 
 

@@ -4,6 +4,7 @@ import copy
 import json
 import os
 import random
+import sys
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 from pathlib import Path
@@ -13,10 +14,9 @@ import pytest
 from responses import matchers
 
 from tests.conftest import USAGE_URL, Home, load_fixture, usage_calls
+from tests.conftest import make_ctx as conftest_make_ctx
 from vibeusage.errors import ErrorCategory, VibeusageError
-from vibeusage.http import make_session
 from vibeusage.models import OverageUsage, PeriodType, ProviderIdentity, UsageSnapshot
-from vibeusage.paths import resolve_paths
 from vibeusage.providers.base import FetchContext, FetchResult
 from vibeusage.providers.claude.oauth import ClaudeOAuth, parse_credentials, read_credentials
 from vibeusage.providers.claude.usage import parse_usage, plan_name
@@ -642,14 +642,7 @@ def make_ctx(home: Home, **environ: str) -> FetchContext:
     env = dict(os.environ)
     env["HOME"] = str(home.root)
     env.update(environ)
-    return FetchContext(
-        environ=env,
-        paths=resolve_paths(env),
-        home=home.root,
-        session=make_session(5.0),
-        timeout=5.0,
-        clock=lambda: NOW,
-    )
+    return conftest_make_ctx("claude", home.root, env, clock=lambda: NOW, platform=sys.platform)
 
 
 def write_token(home: Home, **overrides: Any) -> Dict[str, Any]:
@@ -844,7 +837,7 @@ def test_oauth_html_page_with_200_is_a_parse_error(home: Home, mocked: Any) -> N
         content_type="text/html",
     )
     with pytest.raises(VibeusageError) as info:
-        ClaudeOAuth().fetch(make_ctx(home))
+        ClaudeOAuth().run(make_ctx(home))
     assert info.value.category is ErrorCategory.PARSE
     assert "HTML" in info.value.message
     assert_no_secret(info.value)
@@ -854,7 +847,7 @@ def test_oauth_200_with_error_object_is_a_parse_error(home: Home, mocked: Any) -
     write_token(home)
     mocked.get(USAGE_URL, json={"type": "error", "error": {"type": "api_error"}})
     with pytest.raises(VibeusageError) as info:
-        ClaudeOAuth().fetch(make_ctx(home))
+        ClaudeOAuth().run(make_ctx(home))
     assert info.value.category is ErrorCategory.PARSE
     assert_no_secret(info.value)
 
@@ -883,6 +876,6 @@ def test_oauth_missing_credentials_at_fetch_is_authentication_error(
     home: Home, mocked: Any
 ) -> None:
     with pytest.raises(VibeusageError) as info:
-        ClaudeOAuth().fetch(make_ctx(home))
+        ClaudeOAuth().run(make_ctx(home))
     assert_auth_error(info.value)
     assert len(mocked.calls) == 0

@@ -20,7 +20,7 @@ from typing import Any, Dict, List, Optional, Tuple
 
 import pytest
 
-from tests.conftest import FIXTURES
+from tests.conftest import FIXTURES, make_ctx
 from vibeusage.errors import ErrorCategory, VibeusageError
 from vibeusage.models import OverageUsage, PeriodType, UsageSnapshot
 from vibeusage.paths import Paths
@@ -422,10 +422,13 @@ class FakeClaude:
         return data
 
     def ctx(self, mode: str, screen_name: Optional[str] = None, **kwargs: Any) -> FetchContext:
-        return FetchContext(
-            environ=self.environ(mode, screen_name),
+        kwargs.setdefault("session", False)
+        kwargs.setdefault("platform", sys.platform)
+        return make_ctx(
+            "claude",
+            self.root / "home",
+            self.environ(mode, screen_name),
             paths=Paths(self.root / "config", self.root / "cache"),
-            home=self.root / "home",
             **kwargs,
         )
 

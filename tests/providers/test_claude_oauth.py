@@ -26,10 +26,10 @@ import responses
 from responses import matchers
 
 from tests.conftest import SNAPSHOT_KEYS, USAGE_URL, Home, load_fixture, usage_calls
+from tests.conftest import make_ctx as conftest_make_ctx
 from vibeusage.cache import FailureGate
 from vibeusage.config import Config, ProviderConfig
 from vibeusage.errors import ErrorCategory, VibeusageError
-from vibeusage.http import make_session
 from vibeusage.models import ProviderIdentity
 from vibeusage.paths import resolve_paths
 from vibeusage.pipeline import Pipeline, ProviderResult, RunOptions
@@ -252,15 +252,8 @@ def make_ctx(
     clock: Callable[[], datetime] = lambda: NOW,
 ) -> FetchContext:
     env = environ_for(home, fakes)
-    return FetchContext(
-        environ=env,
-        paths=resolve_paths(env),
-        home=home.root,
-        config=ProviderConfig(options=options or {}),
-        timeout=timeout,
-        session=make_session(timeout),
-        clock=clock,
-        platform=platform,
+    return conftest_make_ctx(
+        "claude", home.root, env, options=options, timeout=timeout, clock=clock, platform=platform
     )
 
 

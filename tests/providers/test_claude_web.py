@@ -3,16 +3,16 @@
 import json
 import os
 import stat
+import sys
 from datetime import datetime, timezone
 from decimal import Decimal
 
 import pytest
 import requests
 
-from tests.conftest import SNAPSHOT_KEYS, load_fixture
+from tests.conftest import SNAPSHOT_KEYS, load_fixture, make_ctx
 from vibeusage.credentials import CredentialStore
 from vibeusage.errors import ErrorCategory, VibeusageError
-from vibeusage.http import make_session
 from vibeusage.models import OverageUsage
 from vibeusage.paths import resolve_paths
 from vibeusage.providers.base import FetchContext
@@ -44,14 +44,7 @@ def overage_url(org: str) -> str:
 @pytest.fixture
 def ctx(home) -> FetchContext:
     environ = dict(os.environ)
-    return FetchContext(
-        environ=environ,
-        paths=resolve_paths(environ),
-        home=home.root,
-        timeout=5.0,
-        session=make_session(5.0),
-        clock=lambda: NOW,
-    )
+    return make_ctx("claude", home.root, environ, clock=lambda: NOW, platform=sys.platform)
 
 
 @pytest.fixture
@@ -189,7 +182,7 @@ def test_rejected_session_key_is_an_authentication_error_naming_the_store(
 ):
     mocked.get(ORGS_URL, status=status)
     with pytest.raises(VibeusageError) as info:
-        ClaudeWeb().fetch(ctx)
+        ClaudeWeb().run(ctx)
     error = info.value
     assert error.category is ErrorCategory.AUTHENTICATION
     assert "sessionKey" in error.remediation
@@ -209,14 +202,14 @@ def test_usage_rate_limit_keeps_retry_after(ctx, stored, mocked):
 def test_empty_organisation_list_is_a_clear_error(ctx, stored, mocked):
     mocked.get(ORGS_URL, json=[])
     with pytest.raises(VibeusageError) as info:
-        ClaudeWeb().fetch(ctx)
+        ClaudeWeb().run(ctx)
     assert "no organisation" in info.value.message
 
 
 def test_unreadable_stored_key_is_an_authentication_error(ctx, stored):
     stored.path("claude", "session_key").write_text("{broken", encoding="utf-8")
     with pytest.raises(VibeusageError) as info:
-        ClaudeWeb().fetch(ctx)
+        ClaudeWeb().run(ctx)
     assert info.value.category is ErrorCategory.AUTHENTICATION
 
 

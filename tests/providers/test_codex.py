@@ -25,12 +25,9 @@ import pytest
 import requests
 from responses import matchers
 
-from tests.conftest import FIXTURES, Home, load_fixture
-from vibeusage.config import ProviderConfig
+from tests.conftest import FIXTURES, Home, load_fixture, make_ctx
 from vibeusage.errors import ErrorCategory, VibeusageError
-from vibeusage.http import make_session
 from vibeusage.models import OverageUsage, PeriodType, ProviderIdentity, UsageSnapshot
-from vibeusage.paths import resolve_paths
 from vibeusage.providers.base import FetchContext, FetchResult
 from vibeusage.providers.codex import PROVIDER
 from vibeusage.providers.codex.app_server import CodexAppServer
@@ -306,16 +303,7 @@ class CodexEnv:
         **extra: str,
     ) -> FetchContext:
         env = self.environ(**extra)
-        return FetchContext(
-            environ=env,
-            paths=resolve_paths(env),
-            home=self.home.root,
-            config=ProviderConfig(options=options or {}),
-            timeout=timeout,
-            session=make_session(timeout),
-            clock=clock,
-            platform="linux",
-        )
+        return make_ctx("codex", self.home.root, env, options=options, timeout=timeout, clock=clock)
 
     def fake_codex(
         self,
@@ -777,7 +765,7 @@ def test_codex_home_defaults_to_dot_codex_and_honours_codex_home(codex: CodexEnv
     assert auth_path(ctx) == codex.root / "auth.json"
     env = codex.environ()
     del env["CODEX_HOME"]
-    bare = FetchContext(environ=env, paths=resolve_paths(env), home=codex.home.root)
+    bare = make_ctx("codex", codex.home.root, env, session=False)
     assert codex_home(bare) == codex.home.root / ".codex"
     tilde = codex.ctx(CODEX_HOME="~/elsewhere")
     assert codex_home(tilde) == codex.home.root / "elsewhere"
@@ -1121,18 +1109,20 @@ def test_oauth_html_page_with_200_is_a_parse_error(codex: CodexEnv, mocked: Any)
         content_type="text/html",
     )
     with pytest.raises(VibeusageError) as info:
-        CodexOAuth().fetch(codex.ctx())
+        CodexOAuth().run(codex.ctx())
     assert info.value.category is ErrorCategory.PARSE
     assert "HTML" in info.value.message
 
 
-def test_oauth_connection_error_propagates_for_the_pipeline_to_classify(
+def test_oauth_connection_error_is_a_network_error_naming_codex(
     codex: CodexEnv, mocked: Any
 ) -> None:
     codex.write_auth()
     mocked.get(USAGE_URL, body=requests.ConnectionError("reset by peer"))
-    with pytest.raises(requests.ConnectionError):
-        CodexOAuth().fetch(codex.ctx())
+    error = CodexOAuth().fetch(codex.ctx()).error
+    assert error is not None
+    assert error.category is ErrorCategory.NETWORK
+    assert error.message == "Could not connect to Codex"
 
 
 def test_reset_credit_count_reaches_the_snapshot_json_and_verbose() -> None:

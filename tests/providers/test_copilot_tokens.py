@@ -9,7 +9,7 @@ import pytest
 import requests
 
 from tests.conftest import SNAPSHOT_KEYS, load_fixture
-from vibeusage.config import ProviderConfig
+from tests.conftest import make_ctx as conftest_make_ctx
 from vibeusage.credentials import CredentialStore
 from vibeusage.errors import ConfigError, ErrorCategory
 from vibeusage.http import make_session
@@ -67,15 +67,7 @@ def make_ctx(home, environ: Optional[Dict[str, str]] = None, **config: Any) -> F
     env = {k: v for k, v in os.environ.items() if k not in SCRUBBED}
     env.update(environ or {})
     auth_source = config.pop("auth_source", "auto")
-    return FetchContext(
-        environ=env,
-        paths=resolve_paths(env),
-        home=home.root,
-        config=ProviderConfig(auth_source=auth_source, options=config),
-        timeout=5.0,
-        session=make_session(5.0),
-        platform="linux",
-    )
+    return conftest_make_ctx("copilot", home.root, env, options=config, auth_source=auth_source)
 
 
 def store_token(home, value: str = STORED, **extra: Any) -> Path:
@@ -352,9 +344,9 @@ def test_429_is_rate_limited_with_retry_after(home, mocked):
 def test_html_instead_of_json_is_a_parse_error(home, mocked):
     mocked.get(USER_URL, body="<html>login</html>", content_type="text/html")
     ctx = make_ctx(home, {"GH_TOKEN": GH_ENV})
-    with pytest.raises(Exception) as caught:
-        strategy("GH_TOKEN").fetch(ctx)
-    assert getattr(caught.value, "category", None) is ErrorCategory.PARSE
+    error = strategy("GH_TOKEN").fetch(ctx).error
+    assert error is not None and error.category is ErrorCategory.PARSE
+    assert "an HTML page instead of Copilot usage data" in error.message
 
 
 def test_explain_names_each_source_without_the_token(home):

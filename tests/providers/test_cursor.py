@@ -13,7 +13,7 @@ from typing import Any, Dict, Optional
 import pytest
 import requests
 
-from tests.conftest import SNAPSHOT_KEYS, load_fixture
+from tests.conftest import SNAPSHOT_KEYS, load_fixture, make_ctx
 from vibeusage.credentials import CredentialStore
 from vibeusage.errors import ErrorCategory, VibeusageError
 from vibeusage.http import make_session
@@ -77,15 +77,7 @@ def rows(snapshot):
 @pytest.fixture
 def ctx(home) -> FetchContext:
     environ = dict(os.environ)
-    return FetchContext(
-        environ=environ,
-        paths=resolve_paths(environ),
-        home=home.root,
-        timeout=5.0,
-        session=make_session(5.0),
-        clock=lambda: NOW,
-        platform="linux",
-    )
+    return make_ctx("cursor", home.root, environ, clock=lambda: NOW)
 
 
 @pytest.fixture
@@ -376,7 +368,7 @@ def test_rate_limit_keeps_retry_after_and_does_not_try_other_sessions(ctx, store
 def test_html_instead_of_json_is_a_parse_error(ctx, stored, mocked):
     mocked.get(USAGE_URL, body="<html>sign in</html>", content_type="text/html")
     with pytest.raises(VibeusageError) as info:
-        CursorWeb().fetch(ctx)
+        CursorWeb().run(ctx)
     assert info.value.category is ErrorCategory.PARSE
     assert "HTML" in info.value.message
 

@@ -20,6 +20,7 @@ from typing import Any, Iterable, List, Optional, Sequence, Tuple
 import pytest
 
 from tests.conftest import load_fixture
+from tests.conftest import make_ctx as conftest_make_ctx
 from tests.providers.test_cursor import (
     JWT,
     NOW,
@@ -30,11 +31,8 @@ from tests.providers.test_cursor import (
     fixture,
     make_jwt,
 )
-from vibeusage.config import ProviderConfig
 from vibeusage.credentials import CredentialStore
 from vibeusage.errors import ErrorCategory
-from vibeusage.http import make_session
-from vibeusage.paths import resolve_paths
 from vibeusage.providers import claude, cursor
 from vibeusage.providers.base import FetchContext
 from vibeusage.providers.cursor.app import app_session, read_access_token, state_db_path
@@ -73,15 +71,8 @@ def ctx(home) -> FetchContext:
 
 def make_ctx(home, platform: str = "linux", **options: Any) -> FetchContext:
     environ = dict(os.environ)
-    return FetchContext(
-        environ=environ,
-        paths=resolve_paths(environ),
-        home=home.root,
-        config=ProviderConfig(options=options),
-        timeout=5.0,
-        session=make_session(5.0),
-        clock=lambda: NOW,
-        platform=platform,
+    return conftest_make_ctx(
+        "cursor", home.root, environ, options=options, clock=lambda: NOW, platform=platform
     )
 
 

@@ -538,12 +538,14 @@ def test_html_instead_of_json_is_a_parse_error(
     assert failed(ctx_for(home, bin_dir)).category is ErrorCategory.PARSE
 
 
-def test_connection_errors_propagate_for_the_pipeline_to_classify(
+def test_connection_errors_are_network_errors_naming_gemini(
     home: Home, mocked: Any, login: Path, bin_dir: Path
 ) -> None:
     mocked.post(LOAD_URL, body=requests.ConnectionError("down"))
-    with pytest.raises(requests.ConnectionError):
-        GeminiOAuth().fetch(ctx_for(home, bin_dir))
+    error = GeminiOAuth().fetch(ctx_for(home, bin_dir)).error
+    assert error is not None
+    assert error.category is ErrorCategory.NETWORK
+    assert error.message == "Could not connect to Gemini"
 
 
 # --- login types and availability -------------------------------------------------------------

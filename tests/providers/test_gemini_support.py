@@ -15,9 +15,7 @@ from pathlib import Path
 from typing import Any, Callable, Dict, Iterator, Optional
 
 from tests.conftest import Home, load_fixture
-from vibeusage.config import ProviderConfig
-from vibeusage.http import make_session
-from vibeusage.paths import resolve_paths
+from tests.conftest import make_ctx as conftest_make_ctx
 from vibeusage.providers.base import FetchContext
 
 UTC = timezone.utc
@@ -122,16 +120,7 @@ def make_ctx(
     **extra: str,
 ) -> FetchContext:
     env = make_env(home, path_dir, **extra)
-    return FetchContext(
-        environ=env,
-        paths=resolve_paths(env),
-        home=home.root,
-        config=ProviderConfig(),
-        timeout=timeout,
-        session=make_session(timeout),
-        clock=clock,
-        platform="linux",
-    )
+    return conftest_make_ctx("gemini", home.root, env, timeout=timeout, clock=clock)
 
 
 # --- fake Gemini CLI installs -------------------------------------------------------------

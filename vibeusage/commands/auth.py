@@ -49,6 +49,8 @@ def context(app: App, provider: Provider) -> FetchContext:
         home=home_dir(app.environ),
         config=app.config.provider(provider.id),
         clock=app.clock,
+        provider_id=provider.id,
+        provider_name=provider.name,
     )
 
 

@@ -8,7 +8,8 @@ from pathlib import Path
 from typing import Any, Callable, Mapping, Optional
 
 from ..config import ProviderConfig
-from ..errors import VibeusageError, parse_error
+from ..errors import VibeusageError
+from ..kit.http import Http, json_body
 from ..models import UsageSnapshot
 from ..paths import Paths
 from ..timeparse import utcnow
@@ -66,9 +67,17 @@ class FetchContext:
     clock: Callable[[], datetime] = utcnow
     #: ``sys.platform`` unless a test says otherwise (Keychain, PTY and paths depend on it).
     platform: str = field(default_factory=lambda: sys.platform)
+    #: Which provider the strategy works for (named in errors the kit raises).
+    provider_id: str = ""
+    provider_name: str = ""
 
     def now(self) -> datetime:
         return self.clock()
+
+    @property
+    def http(self) -> Http:
+        """Requests on the worker's Session with this strategy's timeout and clock."""
+        return Http(self.session, self.provider_name or self.provider_id, self.timeout, self.clock)
 
 
 @dataclass
@@ -92,13 +101,3 @@ class LoginIO:
 #: ``login(ctx, io)`` runs a provider's own way in and returns a one-line summary; it raises
 #: VibeusageError on failure (including when ``io.interactive`` is False and it needs a person).
 LoginFlow = Callable[[FetchContext, LoginIO], str]
-
-
-def json_body(response: Any, provider_name: str, what: str) -> Any:
-    """The decoded JSON of a response, or a parse error that says what came instead."""
-    try:
-        return response.json()
-    except ValueError as exc:
-        content_type = response.headers.get("Content-Type", "")
-        kind = "an HTML page" if "html" in content_type.lower() else "a body that is not JSON"
-        raise parse_error(provider_name, f"{kind} instead of {what}") from exc

@@ -64,6 +64,17 @@ class Strategy:
         raise NotImplementedError
 
     def fetch(self, ctx: FetchContext) -> FetchResult:
+        """Run the strategy; an error it raises becomes a failed result (the chain goes on)."""
+        from ..errors import VibeusageError
+        from .base import FetchResult
+
+        try:
+            return self.run(ctx)
+        except VibeusageError as exc:
+            return FetchResult.fail(exc)
+
+    def run(self, ctx: FetchContext) -> FetchResult:
+        """Get the usage: a result, or raise a VibeusageError saying what went wrong."""
         raise NotImplementedError
 
     def explain(self, ctx: FetchContext) -> str:

@@ -49,7 +49,8 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ...delegated import spawn_group, terminate_group
-from ...errors import DEFAULT_RETRY_AFTER, ErrorCategory, VibeusageError, parse_error
+from ...errors import ErrorCategory, VibeusageError, parse_error
+from ...kit.http_errors import DEFAULT_RETRY_AFTER
 from ...models import (
     OverageUsage,
     PeriodType,
@@ -118,7 +119,7 @@ class ClaudeCli(Strategy):
         # a machine that merely has `claude` should still see the first-run guide.
         return _claude(ctx) is not None and ClaudeOAuth().available(ctx)
 
-    def fetch(self, ctx: FetchContext) -> FetchResult:
+    def run(self, ctx: FetchContext) -> FetchResult:
         if ctx.platform.startswith("win"):
             return FetchResult.fail(_no_pty_error())
         claude = _claude(ctx)

@@ -10,15 +10,16 @@ import shutil
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Callable, Optional, Tuple
+from typing import Any, Callable, Dict, Optional, Tuple
 
 from ...credentials import fingerprint, read_tool_json
 from ...delegated import refresh_by_cli
-from ...errors import ErrorCategory, VibeusageError, classify_http_status
+from ...errors import ErrorCategory, VibeusageError
+from ...kit.http import decoding
 from ...models import ProviderIdentity
 from ...store import atomic_write_json, read_json
 from ...timeparse import from_epoch, parse_iso
-from ..base import FetchContext, FetchResult, Strategy, json_body
+from ..base import FetchContext, FetchResult, Strategy
 from .usage import NAME, parse_identity, parse_usage, plan_name
 
 API_BASE = "https://api.anthropic.com"
@@ -171,7 +172,7 @@ class ClaudeOAuth(Strategy):
             return f"Claude Code login in the macOS Keychain ({KEYCHAIN_SERVICE!r})"
         return f"no Claude Code login ({path} not found)"
 
-    def fetch(self, ctx: FetchContext) -> FetchResult:
+    def run(self, ctx: FetchContext) -> FetchResult:
         creds = load_credentials(ctx)
         refreshed = False
         if creds.expires_at is not None and creds.expires_at <= ctx.now():
@@ -185,31 +186,35 @@ class ClaudeOAuth(Strategy):
                     )
                 )
             creds, refreshed = renewed, True
-        response = self._get(ctx, USAGE_URL, creds.access_token)
-        if response.status_code == 401 and not refreshed:
+        response = self._get(ctx, USAGE_URL, creds, accept=() if refreshed else (401,))
+        if response.status_code == 401:
             renewed = self._delegated_refresh(ctx, creds)
-            if renewed is not None:
-                creds = renewed
-                response = self._get(ctx, USAGE_URL, creds.access_token)
-        if response.status_code != 200:
-            return FetchResult.fail(_http_error(response, creds, ctx.now()))
-        payload = json_body(response, NAME, "usage data")
+            if renewed is None:
+                raise ctx.http.error(response, _remediation(creds))
+            creds = renewed
+            response = self._get(ctx, USAGE_URL, creds)  # a second 401 is raised
+        payload = ctx.http.json(response, "usage data")
         identity = self._identity(ctx, creds)
-        snapshot = parse_usage(payload, ctx.now(), identity=identity, source=self.name)
+        with decoding(NAME, "usage data"):
+            snapshot = parse_usage(payload, ctx.now(), identity=identity, source=self.name)
         return FetchResult.ok(snapshot)
 
     # -- helpers ---------------------------------------------------------------------------
 
     @staticmethod
-    def _get(ctx: FetchContext, url: str, token: str) -> Any:
-        return ctx.session.get(
+    def _get(
+        ctx: FetchContext, url: str, creds: ClaudeCredentials, accept: Tuple[int, ...] = ()
+    ) -> Any:
+        return ctx.http.get(
             url,
+            what="usage data",
             headers={
-                "Authorization": f"Bearer {token}",
+                "Authorization": f"Bearer {creds.access_token}",
                 "anthropic-beta": OAUTH_BETA,
                 "Accept": "application/json",
             },
-            timeout=(min(10.0, ctx.timeout), ctx.timeout),
+            accept=accept,
+            remediation=_remediation(creds),
         )
 
     @staticmethod
@@ -243,11 +248,10 @@ class ClaudeOAuth(Strategy):
         if cached is not None:
             return _merge(cached, fallback)
         try:
-            response = ClaudeOAuth._get(ctx, ACCOUNT_URL, creds.access_token)
-            if response.status_code != 200:
-                return fallback
-            identity = parse_identity(response.json())
-        except Exception:  # identity is a bonus: never let it cost the usage data
+            response = ClaudeOAuth._get(ctx, ACCOUNT_URL, creds)
+            with decoding(NAME, "account data"):
+                identity = parse_identity(response.json())
+        except VibeusageError:  # identity is a bonus: never let it cost the usage data
             return fallback
         try:
             cache.save(tag, identity, ctx.now())
@@ -315,23 +319,13 @@ class IdentityCache:
         )
 
 
-def _http_error(response: Any, creds: ClaudeCredentials, now: datetime) -> VibeusageError:
-    status = response.status_code
-    remediation = None
-    if status == 401:
-        remediation = LOGIN_HINT
-    elif status == 403:
-        if "user:profile" not in creds.scopes:
-            remediation = INFERENCE_ONLY_HINT
-        else:
-            remediation = "Check that this Claude account has a Pro, Max or Team plan."
-    return classify_http_status(
-        status,
-        NAME,
-        retry_after=response.headers.get("Retry-After"),
-        remediation=remediation,
-        now=now,
-    )
+def _remediation(creds: ClaudeCredentials) -> Dict[int, str]:
+    """What to do about a refused request, by HTTP status."""
+    if "user:profile" not in creds.scopes:
+        forbidden = INFERENCE_ONLY_HINT
+    else:
+        forbidden = "Check that this Claude account has a Pro, Max or Team plan."
+    return {401: LOGIN_HINT, 403: forbidden}
 
 
 def _opt_str(value: Any) -> Optional[str]:

@@ -10,10 +10,11 @@ from pathlib import Path
 from typing import Any, List, Optional, Tuple
 
 from ...credentials import CredentialStore
-from ...errors import ErrorCategory, VibeusageError, classify_http_status, parse_error
+from ...errors import ErrorCategory, VibeusageError, parse_error
+from ...kit.http import decoding
 from ...models import ProviderIdentity
 from ...store import atomic_write_json, read_json
-from ..base import FetchContext, FetchResult, Strategy, json_body
+from ..base import FetchContext, FetchResult, Strategy
 from .usage import NAME, parse_overage_spend_limit, parse_usage
 
 WEB_API = "https://claude.ai/api"
@@ -94,7 +95,7 @@ class ClaudeWeb(Strategy):
             return f"claude.ai session key stored in {path}"
         return "no claude.ai session key stored (`vibeusage key claude set`)"
 
-    def fetch(self, ctx: FetchContext) -> FetchResult:
+    def run(self, ctx: FetchContext) -> FetchResult:
         stored = CredentialStore(ctx.paths).read("claude", SESSION_KEY)
         if stored is None:
             return FetchResult.fail(self._expired(ctx, "No claude.ai session key is stored"))
@@ -105,17 +106,17 @@ class ClaudeWeb(Strategy):
         if org is None:
             org = self._choose_org(ctx, cookie)
             cache.save(org)
-        response = self._get(ctx, f"{WEB_API}/organizations/{org.uuid}/usage", cookie)
-        if response.status_code in (403, 404) and from_cache:
+        usage_url = f"{WEB_API}/organizations/{org.uuid}/usage"
+        response = self._get(ctx, usage_url, cookie, accept=(403, 404) if from_cache else ())
+        if response.status_code in (403, 404):
             cache.clear()  # the organisation went away or changed: choose again, once
             org = self._choose_org(ctx, cookie)
             cache.save(org)
             response = self._get(ctx, f"{WEB_API}/organizations/{org.uuid}/usage", cookie)
-        if response.status_code != 200:
-            return FetchResult.fail(self._http_error(ctx, response))
-        payload = json_body(response, NAME, "usage data")
+        payload = ctx.http.json(response, "usage data")
         identity = ProviderIdentity(organization=org.name, plan=org.plan)
-        snapshot = parse_usage(payload, ctx.now(), identity=identity, source=self.name)
+        with decoding(NAME, "usage data"):
+            snapshot = parse_usage(payload, ctx.now(), identity=identity, source=self.name)
         overage = self._overage(ctx, org, cookie)
         if overage is not None:
             snapshot = replace(snapshot, overage=overage)
@@ -123,23 +124,29 @@ class ClaudeWeb(Strategy):
 
     # -- helpers ---------------------------------------------------------------------------
 
-    @staticmethod
-    def _get(ctx: FetchContext, url: str, cookie: str) -> Any:
-        return ctx.session.get(
-            url,
-            headers={
-                "Cookie": cookie,
-                "User-Agent": BROWSER_USER_AGENT,
-                "Accept": "application/json",
-            },
-            timeout=(min(10.0, ctx.timeout), ctx.timeout),
-        )
+    def _get(self, ctx: FetchContext, url: str, cookie: str, accept: Tuple[int, ...] = ()) -> Any:
+        """One claude.ai request; a refused session key says how to store a new one."""
+        try:
+            return ctx.http.get(
+                url,
+                what="usage data",
+                headers={
+                    "Cookie": cookie,
+                    "User-Agent": BROWSER_USER_AGENT,
+                    "Accept": "application/json",
+                },
+                accept=accept,
+            )
+        except VibeusageError as exc:
+            if exc.status_code in (401, 403):
+                raise self._expired(ctx, "claude.ai rejected the stored session key") from exc
+            raise
 
     def _choose_org(self, ctx: FetchContext, cookie: str) -> Organization:
         response = self._get(ctx, f"{WEB_API}/organizations", cookie)
-        if response.status_code != 200:
-            raise self._http_error(ctx, response)
-        orgs = parse_organizations(json_body(response, NAME, "the organisation list"))
+        payload = ctx.http.json(response, "the organisation list")
+        with decoding(NAME, "the organisation list"):
+            orgs = parse_organizations(payload)
         org = choose_organization(orgs)
         if org is None:
             raise VibeusageError(
@@ -155,21 +162,10 @@ class ClaudeWeb(Strategy):
             response = self._get(
                 ctx, f"{WEB_API}/organizations/{org.uuid}/overage_spend_limit", cookie
             )
-            if response.status_code != 200:
-                return None
-            return parse_overage_spend_limit(response.json())
-        except Exception:  # the usage windows matter more than the spend line
+            with decoding(NAME, "the spend limit"):
+                return parse_overage_spend_limit(response.json())
+        except VibeusageError:  # the usage windows matter more than the spend line
             return None
-
-    def _http_error(self, ctx: FetchContext, response: Any) -> VibeusageError:
-        if response.status_code in (401, 403):
-            return self._expired(ctx, "claude.ai rejected the stored session key")
-        return classify_http_status(
-            response.status_code,
-            NAME,
-            retry_after=response.headers.get("Retry-After"),
-            now=ctx.now(),
-        )
 
     @staticmethod
     def _expired(ctx: FetchContext, message: str) -> VibeusageError:

@@ -174,7 +174,7 @@ class CodexAppServer(Strategy):
         # no login to ask about, and nothing is started.
         return _codex(ctx) is not None and codex_home(ctx).is_dir()
 
-    def fetch(self, ctx: FetchContext) -> FetchResult:
+    def run(self, ctx: FetchContext) -> FetchResult:
         import tempfile
 
         codex = _codex(ctx)

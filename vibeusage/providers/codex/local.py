@@ -219,7 +219,7 @@ class CodexLocal(Strategy):
         home = codex_home(ctx)
         return any((home / folder).is_dir() for folder in FOLDERS)
 
-    def fetch(self, ctx: FetchContext) -> FetchResult:
+    def run(self, ctx: FetchContext) -> FetchResult:
         home = codex_home(ctx)
         now = ctx.now()
         files = rollout_files(home, now)

@@ -9,12 +9,13 @@ import shutil
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Dict, Mapping, Optional
+from typing import Any, Dict, Mapping, Optional, Tuple
 
 from ...credentials import read_tool_json
 from ...delegated import refresh_by_cli
-from ...errors import ErrorCategory, VibeusageError, classify_http_status
-from ..base import FetchContext, FetchResult, Strategy, json_body
+from ...errors import ErrorCategory, VibeusageError
+from ...kit.http import decoding
+from ..base import FetchContext, FetchResult, Strategy
 from .usage import NAME, parse_usage
 
 DEFAULT_BASE_URL = "https://chatgpt.com/backend-api"
@@ -154,6 +155,13 @@ def _opt_str(value: Any) -> Optional[str]:
 # --- the strategy --------------------------------------------------------------------------
 
 
+#: What to do about a refused usage request, by HTTP status.
+REMEDIATION = {
+    401: LOGIN_HINT,
+    403: "Check that this ChatGPT account has a plan that includes Codex.",
+}
+
+
 class CodexOAuth(Strategy):
     """The Codex CLI's ChatGPT token against ``wham/usage``."""
 
@@ -163,30 +171,35 @@ class CodexOAuth(Strategy):
     def available(self, ctx: FetchContext) -> bool:
         return auth_path(ctx).is_file()
 
-    def fetch(self, ctx: FetchContext) -> FetchResult:
+    def run(self, ctx: FetchContext) -> FetchResult:
         path = auth_path(ctx)
         try:
             creds = read_credentials(path)
         except VibeusageError as exc:
             return FetchResult.fail(exc)
         url = usage_url(base_url(ctx))
-        response = self._get(ctx, url, creds)
+        response = self._get(ctx, url, creds, accept=(401,))
         if response.status_code == 401:
             renewed = self._delegated_refresh(ctx, path, creds)
-            if renewed is not None:
-                creds = renewed
-                response = self._get(ctx, url, creds)
-        if response.status_code != 200:
-            return FetchResult.fail(_http_error(response))
-        payload = json_body(response, NAME, "usage data")
-        return FetchResult.ok(parse_usage(payload, ctx.now(), email=creds.email, source=self.name))
+            if renewed is None:
+                raise ctx.http.error(response, REMEDIATION)
+            creds = renewed
+            response = self._get(ctx, url, creds)  # a second 401 is raised
+        payload = ctx.http.json(response, "usage data")
+        with decoding(NAME, "usage data"):
+            snapshot = parse_usage(payload, ctx.now(), email=creds.email, source=self.name)
+        return FetchResult.ok(snapshot)
 
     @staticmethod
-    def _get(ctx: FetchContext, url: str, creds: CodexCredentials) -> Any:
+    def _get(
+        ctx: FetchContext, url: str, creds: CodexCredentials, accept: Tuple[int, ...] = ()
+    ) -> Any:
         headers = {"Authorization": f"Bearer {creds.access_token}", "Accept": "application/json"}
         if creds.account_id:
             headers["ChatGPT-Account-Id"] = creds.account_id
-        return ctx.session.get(url, headers=headers, timeout=(min(10.0, ctx.timeout), ctx.timeout))
+        return ctx.http.get(
+            url, what="usage data", headers=headers, accept=accept, remediation=REMEDIATION
+        )
 
     @staticmethod
     def _delegated_refresh(
@@ -211,6 +224,7 @@ class CodexOAuth(Strategy):
             creds.access_token,
             min(REFRESH_TIMEOUT, max(1.0, ctx.timeout - 2.0)),
             ctx.environ,
+            lock_path=ctx.paths.cache_dir / "locks" / "codex-refresh.lock",
         )
         if not changed:
             return None
@@ -218,15 +232,3 @@ class CodexOAuth(Strategy):
             return read_credentials(path)
         except VibeusageError:
             return None
-
-
-def _http_error(response: Any) -> VibeusageError:
-    status = response.status_code
-    remediation = None
-    if status == 401:
-        remediation = LOGIN_HINT
-    elif status == 403:
-        remediation = "Check that this ChatGPT account has a plan that includes Codex."
-    return classify_http_status(
-        status, NAME, retry_after=response.headers.get("Retry-After"), remediation=remediation
-    )

@@ -10,9 +10,11 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, Dict, Optional
 
-from ...errors import ErrorCategory, VibeusageError, classify_http_status
+from ...errors import ErrorCategory, VibeusageError
+from ...kit.http import Http, decoding
+from ...kit.http_errors import classify_http_status
 from ...timeparse import utcnow
-from ..base import FetchContext, FetchResult, Strategy, json_body
+from ..base import FetchContext, FetchResult, Strategy
 from .tokens import (
     DEFAULT_HOST,
     ENV_VARS,
@@ -61,11 +63,13 @@ def request_headers(token: str) -> Dict[str, str]:
 
 
 def get_user(session: Any, host: str, token: str, timeout: Optional[float] = None) -> Any:
-    """One GET of ``copilot_internal/user`` with the editor headers."""
-    kwargs: Dict[str, Any] = {"headers": request_headers(token)}
-    if timeout is not None:
-        kwargs["timeout"] = (min(10.0, timeout), timeout)
-    return session.get(usage_url(host), **kwargs)
+    """One GET of ``copilot_internal/user`` with the editor headers (every status returned)."""
+    return Http(session, NAME, timeout).get(
+        usage_url(host),
+        what="Copilot usage data",
+        headers=request_headers(token),
+        ok=range(100, 600),
+    )
 
 
 class CopilotToken(Strategy):
@@ -98,7 +102,7 @@ class CopilotToken(Strategy):
             return f"{found.where} holds the same token as {duplicate} (used there)"
         return f"{found.where}; {OMITTED_RULE}"
 
-    def fetch(self, ctx: FetchContext) -> FetchResult:
+    def run(self, ctx: FetchContext) -> FetchResult:
         found = find_token(ctx, self.name)
         if found is None:
             return FetchResult.fail(
@@ -121,9 +125,11 @@ class CopilotToken(Strategy):
         response = get_user(ctx.session, host, found.token, ctx.timeout)
         if response.status_code != 200:
             return FetchResult.fail(http_error(response, found, ctx.now()))
-        payload = json_body(response, NAME, "Copilot usage data")
-        snapshot = parse_user(payload, ctx.now(), source=self.name)
-        return FetchResult.ok(replace(snapshot, notes=tuple(quota_notes(payload))))
+        payload = ctx.http.json(response, "Copilot usage data")
+        with decoding(NAME, "Copilot usage data"):
+            snapshot = parse_user(payload, ctx.now(), source=self.name)
+            notes = tuple(quota_notes(payload))
+        return FetchResult.ok(replace(snapshot, notes=notes))
 
     def _missing(self, ctx: FetchContext) -> str:
         if self.name == STORED:
@@ -207,8 +213,8 @@ def validate_token(session: Any, value: str) -> Optional[str]:
     """One request proving a token reads Copilot usage: None when it does, else why not."""
     try:
         response = get_user(session, DEFAULT_HOST, value.strip())
-    except Exception as exc:
-        return f"could not reach GitHub ({type(exc).__name__})"
+    except VibeusageError as exc:
+        return f"could not reach GitHub ({exc.message})"
     if response.status_code == 401:
         return "GitHub rejected this token"
     if response.status_code in (403, 404):
@@ -216,7 +222,8 @@ def validate_token(session: Any, value: str) -> Optional[str]:
     if response.status_code != 200:
         return f"GitHub answered HTTP {response.status_code}"
     try:
-        parse_user(response.json(), utcnow())
-    except (ValueError, VibeusageError):
+        with decoding(NAME, "Copilot usage data"):
+            parse_user(response.json(), utcnow())
+    except VibeusageError:
         return "GitHub answered with something other than Copilot usage data"
     return None

@@ -11,14 +11,9 @@ from dataclasses import dataclass
 from typing import Any, Dict, Optional
 
 from ...credentials import CredentialStore
-from ...errors import (
-    ErrorCategory,
-    VibeusageError,
-    classify_exception,
-    classify_http_status,
-    mask_secret,
-    parse_error,
-)
+from ...errors import ErrorCategory, VibeusageError, mask_secret, parse_error
+from ...kit.http import Http, decoding, json_body, json_or_none
+from ...kit.http_errors import classify_http_status
 from ..base import FetchContext, LoginIO
 from .api import get_user
 from .tokens import PROVIDER_ID, TOKEN_NAME, configured_host
@@ -108,7 +103,7 @@ def request_device_code(session: Any, host: str) -> DeviceCode:
     response = _post(session, device_code_url(host), {"client_id": CLIENT_ID, "scope": SCOPE})
     if response.status_code != 200:
         raise _refused(response.status_code)
-    return parse_device_code(_json(response, "a device code"))
+    return parse_device_code(json_body(response, NAME, "a device code"))
 
 
 def poll_for_token(session: Any, host: str, code: DeviceCode, io: LoginIO) -> DeviceToken:
@@ -121,7 +116,7 @@ def poll_for_token(session: Any, host: str, code: DeviceCode, io: LoginIO) -> De
             raise _expired(code)
         io.sleep(interval)
         response = _post(session, access_token_url(host), form)
-        body = _json_or_none(response)
+        body = json_or_none(response)
         if not isinstance(body, dict):
             if response.status_code != 200:
                 raise _refused(response.status_code)
@@ -192,24 +187,14 @@ def parse_device_token(payload: Dict[str, Any]) -> Optional[DeviceToken]:
 
 
 def _post(session: Any, url: str, form: Dict[str, str]) -> Any:
-    try:
-        return session.post(url, data=form, headers={"Accept": "application/json"})
-    except Exception as exc:  # requests' errors become the project's (Ctrl-C is not caught)
-        raise classify_exception(exc, "GitHub") from exc
-
-
-def _json_or_none(response: Any) -> Any:
-    try:
-        return response.json()
-    except ValueError:
-        return None
-
-
-def _json(response: Any, what: str) -> Any:
-    try:
-        return response.json()
-    except ValueError as exc:
-        raise parse_error(NAME, f"a body that is not JSON instead of {what}") from exc
+    """One form POST of the device flow; every status is the caller's to read."""
+    return Http(session, "GitHub").post(
+        url,
+        what="the device login",
+        data=form,
+        headers={"Accept": "application/json"},
+        ok=range(100, 600),
+    )
 
 
 def _seconds(value: Any) -> Optional[float]:
@@ -255,8 +240,9 @@ def _who(session: Any, host: str, token: str, timeout: float) -> str:
             return " (but GitHub says Copilot is not enabled for this account)"
         if response.status_code != 200:
             return ""
-        identity = parse_identity(response.json())
-    except Exception:  # the login worked; this check is only a courtesy
+        with decoding(NAME, "the account"):
+            identity = parse_identity(response.json())
+    except VibeusageError:  # the login worked; this check is only a courtesy
         return ""
     if identity is None:
         return ""

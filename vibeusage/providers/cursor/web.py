@@ -6,11 +6,12 @@ candidate makes way for the next; the snapshot's source says which one worked
 (``web:cursor-app``), and the secret itself never leaves the request.
 """
 
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
-from ...errors import ErrorCategory, VibeusageError, classify_http_status
+from ...errors import ErrorCategory, VibeusageError
+from ...kit.http import Http, decoding, json_or_none
 from ...models import ProviderIdentity
-from ..base import FetchContext, FetchResult, Strategy, json_body
+from ..base import FetchContext, FetchResult, Strategy
 from .session import WORKOS_COOKIE, Note, SessionCookie, normalise_session_value
 from .sources import any_session, browser_cookies_allowed, iter_sessions
 from .usage import NAME, parse_identity, parse_usage_summary
@@ -74,49 +75,38 @@ class CursorWeb(Strategy):
             text += "; " + "; ".join(str(note) for note in notes)
         return text
 
-    def fetch(self, ctx: FetchContext) -> FetchResult:
+    def run(self, ctx: FetchContext) -> FetchResult:
         notes: List[Note] = []
         rejected: List[str] = []
         for cookie in iter_sessions(ctx, notes):
-            response = self._get(ctx, USAGE_URL, cookie)
+            response = self._get(ctx, USAGE_URL, cookie, accept=(401, 403))
             if response.status_code in (401, 403):
                 rejected.append(cookie.source)
                 continue  # a stale cookie must not hide a good one further down
-            if response.status_code != 200:
-                return FetchResult.fail(
-                    classify_http_status(
-                        response.status_code,
-                        NAME,
-                        retry_after=response.headers.get("Retry-After"),
-                        now=ctx.now(),
-                    )
+            payload = ctx.http.json(response, "the usage summary")
+            identity = self._identity(ctx, cookie)
+            with decoding(NAME, "the usage summary"):
+                snapshot = parse_usage_summary(
+                    payload, ctx.now(), identity=identity, source=f"{self.name}:{cookie.source}"
                 )
-            payload = json_body(response, NAME, "the usage summary")
-            snapshot = parse_usage_summary(
-                payload,
-                ctx.now(),
-                identity=self._identity(ctx, cookie),
-                source=f"{self.name}:{cookie.source}",
-            )
             return FetchResult.ok(snapshot)
         return FetchResult.fail(_no_session_error(rejected, notes))
 
     # -- helpers ---------------------------------------------------------------------------
 
     @staticmethod
-    def _get(ctx: FetchContext, url: str, cookie: SessionCookie) -> Any:
-        return ctx.session.get(
-            url, headers=request_headers(cookie), timeout=(min(10.0, ctx.timeout), ctx.timeout)
-        )
+    def _get(
+        ctx: FetchContext, url: str, cookie: SessionCookie, accept: Tuple[int, ...] = ()
+    ) -> Any:
+        return ctx.http.get(url, what="usage data", headers=request_headers(cookie), accept=accept)
 
     def _identity(self, ctx: FetchContext, cookie: SessionCookie) -> Optional[ProviderIdentity]:
         """The account's email from auth/me; None when it cannot be read (usage matters more)."""
         try:
             response = self._get(ctx, ME_URL, cookie)
-            if response.status_code != 200:
-                return None
-            return parse_identity(response.json())
-        except Exception:
+            with decoding(NAME, "the account"):
+                return parse_identity(response.json())
+        except VibeusageError:
             return None
 
 
@@ -137,16 +127,17 @@ def validate_session(session: Any, value: str) -> Optional[str]:
     """One request to auth/me proving a stored session works: None when it does, else why."""
     cookie = SessionCookie("stored", WORKOS_COOKIE, normalise_session_value(value))
     try:
-        response = session.get(ME_URL, headers=request_headers(cookie))
-    except Exception as exc:
-        return f"could not reach cursor.com ({type(exc).__name__})"
+        response = Http(session, NAME).get(
+            ME_URL, what="the account", headers=request_headers(cookie), ok=range(100, 600)
+        )
+    except VibeusageError as exc:
+        return f"could not reach cursor.com ({exc.message})"
     if response.status_code in (401, 403):
         return "cursor.com rejected this session (signed out or expired)"
     if response.status_code != 200:
         return f"cursor.com answered HTTP {response.status_code}"
-    try:
-        payload = response.json()
-    except ValueError:
+    payload = json_or_none(response)
+    if payload is None:
         return "cursor.com answered with something other than an account"
     if not isinstance(payload, dict) or not (payload.get("email") or payload.get("sub")):
         return "cursor.com did not recognise this session"

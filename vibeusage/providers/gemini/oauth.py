@@ -9,9 +9,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Dict, Optional
 
-from ...errors import ErrorCategory, VibeusageError, classify_http_status
+from ...errors import ErrorCategory, VibeusageError
+from ...kit.http import decoding, json_or_none
+from ...kit.http_errors import classify_http_status
 from ...models import ProviderIdentity
-from ..base import FetchContext, FetchResult, Strategy, json_body
+from ..base import FetchContext, FetchResult, Strategy
 from .login import (
     UNSUPPORTED_LOGINS,
     GeminiLogin,
@@ -76,7 +78,7 @@ class GeminiOAuth(Strategy):
             return f"Gemini CLI Google login in {path}"
         return f"no Gemini CLI login ({path} not found)"
 
-    def fetch(self, ctx: FetchContext) -> FetchResult:
+    def run(self, ctx: FetchContext) -> FetchResult:
         auth_type = read_auth_type(settings_path(ctx))
         if auth_type in UNSUPPORTED_LOGINS:
             return FetchResult.fatal(unsupported_login_error(auth_type))
@@ -85,16 +87,20 @@ class GeminiOAuth(Strategy):
         response = calls.post(LOAD_CODE_ASSIST_URL, load_code_assist_body(ctx))
         if response.status_code != 200:
             return FetchResult.fail(api_error(response, login, None, ctx.now()))
-        code_assist = parse_code_assist(json_body(response, NAME, "the Code Assist account"))
+        payload = ctx.http.json(response, "the Code Assist account")
+        with decoding(NAME, "the Code Assist account"):
+            code_assist = parse_code_assist(payload)
         if not code_assist.has_tier and code_assist.ineligible_reasons:
             return FetchResult.fail(no_access_error(code_assist.ineligible_reasons[0]))
         project = code_assist.project or _env_project(ctx)
         response = calls.post(RETRIEVE_QUOTA_URL, {"project": project} if project else {})
         if response.status_code != 200:
             return FetchResult.fail(api_error(response, login, code_assist, ctx.now()))
-        payload = json_body(response, NAME, "quota data")
+        payload = ctx.http.json(response, "quota data")
         identity = ProviderIdentity(email=login.email, plan=code_assist.plan)
-        return FetchResult.ok(parse_quota(payload, ctx.now(), identity=identity, source=self.name))
+        with decoding(NAME, "quota data"):
+            snapshot = parse_quota(payload, ctx.now(), identity=identity, source=self.name)
+        return FetchResult.ok(snapshot)
 
 
 @dataclass
@@ -144,15 +150,17 @@ class _Calls:
 
     def _send(self, url: str, body: Dict[str, Any]) -> Any:
         assert self.token is not None
-        return self.ctx.session.post(
+        # Every status is returned: ``api_error`` reads Google's explanation from the body.
+        return self.ctx.http.post(
             url,
+            what="quota data",
             json=body,
             headers={
                 "Authorization": f"Bearer {self.token.value}",
                 "Content-Type": "application/json",
                 "Accept": "application/json",
             },
-            timeout=(min(10.0, self.ctx.timeout), self.ctx.timeout),
+            ok=range(100, 600),
         )
 
 
@@ -228,10 +236,7 @@ def _body_text(response: Any) -> str:
 
 def _google_message(response: Any) -> Optional[str]:
     """``error.message`` of a Google API error body, if any."""
-    try:
-        body = response.json()
-    except ValueError:
-        return None
+    body = json_or_none(response)
     error = body.get("error") if isinstance(body, dict) else None
     message = error.get("message") if isinstance(error, dict) else None
     return message.strip() if isinstance(message, str) and message.strip() else None

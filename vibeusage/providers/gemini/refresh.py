@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any, Optional
 
 from ...credentials import fingerprint
-from ...errors import ErrorCategory, VibeusageError, classify_http_status
+from ...errors import ErrorCategory, VibeusageError
+from ...kit.http import json_or_none
+from ...kit.http_errors import classify_http_status
 from ...store import atomic_write_json, read_json
 from ...timeparse import parse_iso
 from ..base import FetchContext
@@ -62,8 +64,10 @@ def refresh_access_token(ctx: FetchContext, login: GeminiLogin) -> AccessToken:
             ErrorCategory.AUTHENTICATION,
             remediation=NO_CLIENT_HINT,
         )
-    response = ctx.session.post(
+    response = ctx.http.post(
         TOKEN_URL,
+        what="a new access token",
+        ok=range(100, 600),  # Google's OAuth error codes are read from the body below
         data={
             "client_id": client.client_id,
             "client_secret": client.client_secret,
@@ -71,14 +75,10 @@ def refresh_access_token(ctx: FetchContext, login: GeminiLogin) -> AccessToken:
             "grant_type": "refresh_token",
         },
         headers={"Accept": "application/json"},
-        timeout=(min(10.0, ctx.timeout), ctx.timeout),
     )
     if response.status_code != 200:
         raise _refresh_error(response, client.source, ctx.now())
-    try:
-        payload = response.json()
-    except ValueError:
-        payload = None
+    payload = json_or_none(response)
     token = payload.get("access_token") if isinstance(payload, dict) else None
     if not isinstance(token, str) or not token.strip():
         raise VibeusageError(
@@ -92,13 +92,8 @@ def refresh_access_token(ctx: FetchContext, login: GeminiLogin) -> AccessToken:
 
 def _refresh_error(response: Any, client_source: str, now: datetime) -> VibeusageError:
     """Google's OAuth errors (``{"error": "invalid_grant", ...}``) explained."""
-    code = ""
-    try:
-        body = response.json()
-        if isinstance(body, dict) and isinstance(body.get("error"), str):
-            code = body["error"]
-    except ValueError:
-        pass
+    body = json_or_none(response)
+    code = body["error"] if isinstance(body, dict) and isinstance(body.get("error"), str) else ""
     if code == "invalid_grant":
         return VibeusageError(
             "The Gemini CLI's Google login has expired or was revoked (invalid_grant)",
