@@ -7,9 +7,6 @@ Chromium, Brave and Edge on Linux; Safari on macOS).
 
 from ..base import Provider, SecretSpec
 from .app import app_session, read_access_token, state_db_path
-from .chromium import chromium_sessions, decrypt_value, load_aes
-from .firefox import firefox_profiles, firefox_sessions, read_firefox_cookies
-from .safari import BinaryCookie, BinaryCookiesError, parse_binarycookies, safari_sessions
 from .session import (
     COOKIE_NAMES,
     WORKOS_COOKIE,
@@ -59,28 +56,18 @@ __all__ = [
     "PROVIDER",
     "USAGE_URL",
     "WORKOS_COOKIE",
-    "BinaryCookie",
-    "BinaryCookiesError",
     "CursorWeb",
     "Note",
     "SessionCookie",
     "app_session",
-    "chromium_sessions",
-    "decrypt_value",
-    "firefox_profiles",
-    "firefox_sessions",
     "iter_sessions",
     "jwt_claims",
-    "load_aes",
-    "parse_binarycookies",
     "parse_cycle_end",
     "parse_identity",
     "parse_on_demand",
     "parse_usage_summary",
     "plan_name",
     "read_access_token",
-    "read_firefox_cookies",
-    "safari_sessions",
     "session_value_problem",
     "state_db_path",
     "usage_percent",
