@@ -11,7 +11,6 @@ from typing import Callable, Iterator, List, Optional, Sequence, Set, Tuple
 
 from ...credentials import CredentialStore
 from ...errors import VibeusageError
-from ...kit.cookies import BROWSERS, find_cookies
 from ..base import FetchContext
 from .app import SOURCE as APP_SOURCE
 from .app import app_session, state_db_path
@@ -48,6 +47,8 @@ def browser_sessions(
     ctx: FetchContext, browser: str, now: datetime, notes: List[Note]
 ) -> List[SessionCookie]:
     """The Cursor cookies of one browser family (``firefox``, ``chromium`` or ``safari``)."""
+    from ...kit.cookies import find_cookies
+
     found, why = find_cookies(
         ctx.home, ctx.environ, ctx.platform, now, COOKIE_DOMAINS, COOKIE_NAMES, browsers=(browser,)
     )
@@ -71,6 +72,8 @@ def iter_sessions(ctx: FetchContext, notes: List[Note]) -> Iterator[SessionCooki
         ),
     ]
     if browser_cookies_allowed(ctx):
+        from ...kit.cookies import BROWSERS
+
         for browser in BROWSERS:
             readers.append((browser, partial(browser_sessions, ctx, browser, now, notes)))
     for source, read in readers:
