@@ -3,24 +3,32 @@
 The Cursor app's ``state.vscdb`` (real SQLite), Firefox's ``cookies.sqlite`` (held locked by
 an open write transaction), Chromium's ``Cookies`` with v10 values encrypted here (when
 ``cryptography`` is installed), and Safari's ``Cookies.binarycookies`` written with
-``struct``; then the order between them and the strategy on top.
+``struct`` (the builders of ``tests/kit/cookie_stores``); then the order between them and
+the strategy on top. The stores' formats themselves are tested in ``tests/kit``.
 """
 
-import hashlib
 import json
 import os
 import sqlite3
-import struct
 import sys
 import tempfile
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
-from typing import Any, Iterable, List, Optional, Sequence, Tuple
+from typing import Any, List, Optional, Tuple
 
 import pytest
 
 from tests.conftest import load_fixture
 from tests.conftest import make_ctx as conftest_make_ctx
+from tests.kit.cookie_stores import (
+    binarycookies,
+    chrome_time,
+    encrypt_v10,
+    needs_cryptography,
+    write_chromium,
+    write_firefox,
+    write_safari,
+)
 from tests.providers.test_cursor import (
     JWT,
     NOW,
@@ -36,9 +44,6 @@ from vibeusage.errors import ErrorCategory
 from vibeusage.providers import claude, cursor
 from vibeusage.providers.base import FetchContext
 from vibeusage.providers.cursor.app import app_session, read_access_token, state_db_path
-from vibeusage.providers.cursor.chromium import chromium_sessions, decrypt_value
-from vibeusage.providers.cursor.firefox import firefox_profiles
-from vibeusage.providers.cursor.safari import BinaryCookiesError, parse_binarycookies
 from vibeusage.providers.cursor.session import Note
 from vibeusage.providers.cursor.sources import iter_sessions
 from vibeusage.providers.cursor.web import ME_URL, USAGE_URL, CursorWeb
@@ -48,20 +53,6 @@ NEXT_AUTH = "__Secure-next-auth.session-token"
 #: A browser cookie value (the same shape as the app's, for another login).
 BROWSER_SESSION = "user_01JBROWSER%3A%3A" + make_jwt("auth0|user_01JBROWSER")
 EXPIRES = int((NOW + timedelta(days=20)).timestamp())
-
-try:
-    from cryptography.hazmat.primitives import padding as _padding
-    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-
-    HAVE_CRYPTOGRAPHY = True
-except ImportError:  # the optional extra: the suite passes without it
-    HAVE_CRYPTOGRAPHY = False
-
-needs_cryptography = pytest.mark.skipif(
-    not HAVE_CRYPTOGRAPHY,
-    reason="Chromium cookie decryption needs the optional `cryptography` package "
-    "(pip install vibeusage[cookies])",
-)
 
 
 @pytest.fixture
@@ -194,34 +185,6 @@ def test_state_db_path_honours_appdata_and_xdg():
 
 # --- Firefox -------------------------------------------------------------------------------
 
-FirefoxCookie = Tuple[str, str, str, int]  # name, value, host, expiry
-
-
-def write_firefox(home_root: Path, profiles: Sequence[Tuple[str, Iterable[FirefoxCookie]]]) -> Path:
-    """``profiles.ini`` listing each profile (the first one Default=1) and their cookies."""
-    root = home_root / ".mozilla" / "firefox"
-    root.mkdir(parents=True, exist_ok=True)
-    ini = ["[General]", "StartWithLastProfile=1", ""]
-    for index, (name, cookies) in enumerate(profiles):
-        ini += [f"[Profile{index}]", f"Name={name}", "IsRelative=1", f"Path={name}"]
-        ini += ["Default=1", ""] if index == 0 else [""]
-        folder = root / name
-        folder.mkdir()
-        connection = sqlite3.connect(str(folder / "cookies.sqlite"))
-        connection.execute(
-            "CREATE TABLE moz_cookies (id INTEGER PRIMARY KEY, originAttributes TEXT, "
-            "name TEXT, value TEXT, host TEXT, path TEXT, expiry INTEGER, isSecure INTEGER)"
-        )
-        connection.executemany(
-            "INSERT INTO moz_cookies (originAttributes, name, value, host, path, expiry, "
-            "isSecure) VALUES ('', ?, ?, ?, '/', ?, 1)",
-            list(cookies),
-        )
-        connection.commit()
-        connection.close()
-    (root / "profiles.ini").write_text("\n".join(ini), encoding="utf-8")
-    return root
-
 
 def test_firefox_cookie_is_read_from_every_profile_while_firefox_holds_the_lock(
     home, ctx, private_tmp
@@ -268,22 +231,6 @@ def test_firefox_skips_expired_foreign_and_empty_cookies_and_prefers_workos(home
     assert found == [(WORKOS, BROWSER_SESSION), (NEXT_AUTH, "next-auth-value")]
 
 
-def test_firefox_profiles_ini_order_and_absolute_paths(tmp_path):
-    root = tmp_path / "ff"
-    root.mkdir()
-    (root / "profiles.ini").write_text(
-        "[Profile1]\nName=b\nIsRelative=1\nPath=b.second\n\n"
-        "[Profile0]\nName=a\nIsRelative=0\nPath=/elsewhere/a.abs\nDefault=1\n\n"
-        "[Install4F96D1932A9F858E]\nDefault=c.install\n",
-        encoding="utf-8",
-    )
-    assert firefox_profiles(root) == [
-        root / "c.install",
-        Path("/elsewhere/a.abs"),
-        root / "b.second",
-    ]
-
-
 def test_broken_profiles_ini_is_a_note_not_a_crash(home, ctx):
     root = home.root / ".mozilla" / "firefox"
     root.mkdir(parents=True)
@@ -294,44 +241,6 @@ def test_broken_profiles_ini_is_a_note_not_a_crash(home, ctx):
 
 
 # --- Chromium family (Linux) -----------------------------------------------------------------
-
-ChromiumRow = Tuple[str, str, str, bytes, int]  # host, name, value, encrypted, expires_utc
-
-
-def chrome_time(when: datetime) -> int:
-    return int((when.timestamp() + 11_644_473_600) * 1_000_000)
-
-
-def encrypt_v10(plaintext: str, host: str, version: int, password: bytes = b"peanuts") -> bytes:
-    """What Chromium on Linux writes: v10 + AES-128-CBC(PBKDF2-SHA1(password), IV 16 spaces)."""
-    key = hashlib.pbkdf2_hmac("sha1", password, b"saltysalt", 1, 16)
-    data = plaintext.encode()
-    if version >= 24:
-        data = hashlib.sha256(host.encode()).digest() + data
-    padder = _padding.PKCS7(128).padder()
-    padded = padder.update(data) + padder.finalize()
-    encryptor = Cipher(algorithms.AES(key), modes.CBC(b" " * 16)).encryptor()
-    return b"v10" + encryptor.update(padded) + encryptor.finalize()
-
-
-def write_chromium(
-    home_root: Path, folder: str, rows: Sequence[ChromiumRow], version: int = 24
-) -> Path:
-    path = home_root / ".config" / folder / "Default" / "Cookies"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    connection = sqlite3.connect(str(path))
-    connection.execute("CREATE TABLE meta (key LONGVARCHAR PRIMARY KEY, value LONGVARCHAR)")
-    connection.execute("INSERT INTO meta VALUES ('version', ?)", (str(version),))
-    connection.execute(
-        "CREATE TABLE cookies (creation_utc INTEGER, host_key TEXT, name TEXT, value TEXT, "
-        "encrypted_value BLOB, path TEXT, expires_utc INTEGER)"
-    )
-    connection.executemany(
-        "INSERT INTO cookies VALUES (0, ?, ?, ?, ?, '/', ?)", [tuple(row) for row in rows]
-    )
-    connection.commit()
-    connection.close()
-    return path
 
 
 @needs_cryptography
@@ -378,19 +287,6 @@ def test_v11_cookie_is_reported_as_needing_the_keyring_not_a_crash(home, ctx):
     assert error.category is ErrorCategory.AUTHENTICATION
 
 
-def test_v11_with_a_keyring_key_needs_the_keyring_even_without_cryptography(home):
-    """The same report through a stand-in AES that cannot open it (runs without the extra)."""
-    write_chromium(home.root, "google-chrome", [("cursor.com", WORKOS, "", b"v11" + b"\0" * 48, 0)])
-    notes: List[Note] = []
-
-    def wrong_key_aes(key: bytes, data: bytes) -> bytes:
-        return b"\x93" * len(data)  # what a wrong key gives: garbage, bad padding
-
-    found = chromium_sessions(home.root, {}, "linux", NOW, notes, aes_loader=lambda: wrong_key_aes)
-    assert found == []
-    assert len(notes) == 1 and "needs the desktop keyring" in notes[0].text
-
-
 def test_without_cryptography_chromium_import_is_skipped_naming_the_extra(home, ctx, monkeypatch):
     for name in [m for m in sys.modules if m == "cryptography" or m.startswith("cryptography.")]:
         monkeypatch.setitem(sys.modules, name, None)
@@ -398,9 +294,9 @@ def test_without_cryptography_chromium_import_is_skipped_naming_the_extra(home, 
     write_chromium(home.root, "google-chrome", [("cursor.com", WORKOS, "", b"v10" + b"\0" * 32, 0)])
     assert sources(ctx) == []
     notes = notes_of(ctx)
-    assert len(notes) == 1 and "pip install vibeusage[cookies]" in notes[0].text
+    assert len(notes) == 1 and "pip install 'vibeusage[cookies]'" in notes[0].text
     error = CursorWeb().fetch(ctx).error
-    assert error is not None and "pip install vibeusage[cookies]" in error.message
+    assert error is not None and "pip install 'vibeusage[cookies]'" in error.message
 
 
 def test_plain_chromium_value_needs_no_decryption(home, ctx):
@@ -413,60 +309,7 @@ def test_chromium_is_linux_only(home):
     assert sources(make_ctx(home, platform="darwin")) == []
 
 
-def test_decrypt_value_rejects_unknown_prefixes_and_short_blocks():
-    def identity_aes(key: bytes, data: bytes) -> bytes:
-        if len(data) % 16:
-            raise ValueError("not a whole number of blocks")
-        return data
-
-    assert decrypt_value(b"v12" + b"x" * 16, "h", 24, identity_aes) is None
-    assert decrypt_value(b"v10" + b"x" * 5, "h", 24, identity_aes) is None
-    assert decrypt_value(b"v10" + b"plain-text-ok\x03\x03\x03", "h", 0, identity_aes) == (
-        "plain-text-ok"
-    )
-
-
 # --- Safari (macOS) ------------------------------------------------------------------------
-
-MAC_EPOCH = 978_307_200
-
-
-def binarycookies(cookies: Sequence[Tuple[str, str, str, str, float]]) -> bytes:
-    """A ``Cookies.binarycookies`` file: one page with (domain, name, path, value, expiry)."""
-    records = []
-    for domain, name, path, value, expiry in cookies:
-        strings = b""
-        offsets = []
-        for text in (domain, name, path, value):
-            offsets.append(56 + len(strings))
-            strings += text.encode() + b"\0"
-        header = struct.pack(
-            "<IIIIIIII8sdd",
-            56 + len(strings),
-            0,
-            1,
-            0,
-            *offsets,
-            b"\0" * 8,
-            expiry - MAC_EPOCH,
-            NOW.timestamp() - MAC_EPOCH,
-        )
-        records.append(header + strings)
-    head_size = 4 + 4 + 4 * len(records) + 4
-    offsets, at = [], head_size
-    for record in records:
-        offsets.append(at)
-        at += len(record)
-    page = b"\x00\x00\x01\x00" + struct.pack("<I", len(records))
-    page += struct.pack(f"<{len(records)}I", *offsets) + b"\0\0\0\0" + b"".join(records)
-    return b"cook" + struct.pack(">I", 1) + struct.pack(">I", len(page)) + page + b"\0" * 8
-
-
-def write_safari(home_root: Path, data: bytes) -> Path:
-    path = home_root / "Library" / "Cookies" / "Cookies.binarycookies"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(data)
-    return path
 
 
 def test_safari_binarycookies_are_parsed_on_macos(home):
@@ -484,37 +327,6 @@ def test_safari_binarycookies_are_parsed_on_macos(home):
     mac = make_ctx(home, platform="darwin")
     assert sources(mac) == [("safari", BROWSER_SESSION), ("safari", "next-auth-value")]
     assert sources(make_ctx(home, platform="linux")) == []  # Safari is macOS only
-
-
-def test_binarycookies_parser_reads_every_field():
-    data = binarycookies([("cursor.com", WORKOS, "/api", "v", EXPIRES)])
-    (cookie,) = parse_binarycookies(data)
-    assert (cookie.domain, cookie.name, cookie.path, cookie.value) == (
-        "cursor.com",
-        WORKOS,
-        "/api",
-        "v",
-    )
-    assert cookie.expires == pytest.approx(EXPIRES)
-
-
-def test_malformed_binarycookies_only_ever_raise_the_format_error():
-    data = binarycookies([("cursor.com", WORKOS, "/", BROWSER_SESSION, EXPIRES)] * 3)
-    with pytest.raises(BinaryCookiesError):
-        parse_binarycookies(b"nope" + data[4:])
-    for cut in range(0, len(data), 7):
-        try:
-            parse_binarycookies(data[:cut])
-        except BinaryCookiesError:
-            pass
-    corrupted = bytearray(data)
-    for index in range(8, len(data), 3):
-        mutated = bytearray(corrupted)
-        mutated[index] ^= 0xFF
-        try:
-            parse_binarycookies(bytes(mutated))
-        except BinaryCookiesError:
-            pass
 
 
 def test_broken_safari_file_is_a_note(home):
@@ -553,7 +365,7 @@ def test_an_unreadable_browser_folder_does_not_hide_the_next_browser(home, ctx, 
     def denied(*args):
         raise PermissionError("denied")
 
-    monkeypatch.setattr("vibeusage.providers.cursor.sources.firefox_sessions", denied)
+    monkeypatch.setattr("vibeusage.kit.cookies.firefox.firefox_roots", denied)
     write_chromium(home.root, "chromium", [("cursor.com", WORKOS, BROWSER_SESSION, b"", 0)])
     assert sources(ctx) == [("chromium", BROWSER_SESSION)]
     assert [(n.source, n.found) for n in notes_of(ctx)] == [("firefox", False)]

@@ -14,6 +14,7 @@ from typing import Any, Dict, Optional, Tuple
 #: The cookie cursor.com's dashboard authenticates with, and the older next-auth ones.
 WORKOS_COOKIE = "WorkosCursorSessionToken"
 COOKIE_NAMES = (WORKOS_COOKIE, "__Secure-next-auth.session-token", "next-auth.session-token")
+#: Hosts the cookies live on (and their subdomains); the first is the site itself.
 COOKIE_DOMAINS = ("cursor.com", "cursor.sh")
 #: ``<userId>%3A%3A<jwt>``: the separator is ``::`` URL-encoded.
 SEPARATOR = "%3A%3A"
@@ -47,19 +48,6 @@ class Note:
 
     def __str__(self) -> str:
         return f"{self.source}: {self.text}"
-
-
-def is_cursor_host(host: Any) -> bool:
-    """True for ``cursor.com``, ``.cursor.sh``, ``www.cursor.com`` and the like."""
-    if not isinstance(host, str):
-        return False
-    bare = host.strip().lstrip(".").lower()
-    return any(bare == domain or bare.endswith("." + domain) for domain in COOKIE_DOMAINS)
-
-
-def cookie_rank(name: str) -> int:
-    """Order of preference between cookie names (WorkOS first)."""
-    return COOKIE_NAMES.index(name) if name in COOKIE_NAMES else len(COOKIE_NAMES)
 
 
 # --- the WorkOS session value -------------------------------------------------------------

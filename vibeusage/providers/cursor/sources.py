@@ -5,6 +5,8 @@ browsers only when the app gave none. ``browser_cookies = false`` in ``[provider
 keeps vibeusage out of the browsers' cookie stores.
 """
 
+from datetime import datetime
+from functools import partial
 from typing import Callable, Iterator, List, Optional, Sequence, Set, Tuple
 
 from ...credentials import CredentialStore
@@ -12,10 +14,14 @@ from ...errors import VibeusageError
 from ..base import FetchContext
 from .app import SOURCE as APP_SOURCE
 from .app import app_session, state_db_path
-from .chromium import chromium_sessions
-from .firefox import firefox_sessions
-from .safari import safari_sessions
-from .session import WORKOS_COOKIE, Note, SessionCookie, normalise_session_value
+from .session import (
+    COOKIE_DOMAINS,
+    COOKIE_NAMES,
+    WORKOS_COOKIE,
+    Note,
+    SessionCookie,
+    normalise_session_value,
+)
 
 PROVIDER_ID = "cursor"
 SECRET_NAME = "session"
@@ -37,6 +43,19 @@ def stored_session(ctx: FetchContext, notes: List[Note]) -> Optional[SessionCook
     return SessionCookie(STORED, WORKOS_COOKIE, value, where=f"stored in {stored.path}")
 
 
+def browser_sessions(
+    ctx: FetchContext, browser: str, now: datetime, notes: List[Note]
+) -> List[SessionCookie]:
+    """The Cursor cookies of one browser family (``firefox``, ``chromium`` or ``safari``)."""
+    from ...kit.cookies import find_cookies
+
+    found, why = find_cookies(
+        ctx.home, ctx.environ, ctx.platform, now, COOKIE_DOMAINS, COOKIE_NAMES, browsers=(browser,)
+    )
+    notes.extend(Note(note.browser, note.text, note.found) for note in why)
+    return [SessionCookie(c.browser, c.name, c.value, where=c.where) for c in found]
+
+
 def browser_cookies_allowed(ctx: FetchContext) -> bool:
     return ctx.config.options.get("browser_cookies", True) is not False
 
@@ -53,14 +72,10 @@ def iter_sessions(ctx: FetchContext, notes: List[Note]) -> Iterator[SessionCooki
         ),
     ]
     if browser_cookies_allowed(ctx):
-        readers += [
-            ("firefox", lambda: firefox_sessions(ctx.home, ctx.environ, ctx.platform, now, notes)),
-            (
-                "chromium",
-                lambda: chromium_sessions(ctx.home, ctx.environ, ctx.platform, now, notes),
-            ),
-            ("safari", lambda: safari_sessions(ctx.home, ctx.platform, now, notes)),
-        ]
+        from ...kit.cookies import BROWSERS
+
+        for browser in BROWSERS:
+            readers.append((browser, partial(browser_sessions, ctx, browser, now, notes)))
     for source, read in readers:
         try:
             found = read()

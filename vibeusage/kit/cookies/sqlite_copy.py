@@ -38,6 +38,7 @@ def opened_copy(path: Path) -> Iterator[Any]:
 
 
 def has_table(connection: Any, table: str) -> bool:
+    """Whether the database behind ``connection`` has a table of that name."""
     row = connection.execute(
         "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = ?", (table,)
     ).fetchone()

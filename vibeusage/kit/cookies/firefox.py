@@ -1,17 +1,17 @@
-"""Cursor cookies in Firefox: every profile of ``profiles.ini``, ``cookies.sqlite`` from a copy.
+"""Cookies in Firefox: every profile of ``profiles.ini``, ``cookies.sqlite`` read from a copy.
 
 Firefox stores cookie values in plain text (table ``moz_cookies``). The database is locked
-while Firefox runs, so it is copied first (see ``cookiedb``).
+while Firefox runs, so it is copied first (see ``sqlite_copy``).
 """
 
 from datetime import datetime
 from pathlib import Path
-from typing import List, Mapping, Tuple
+from typing import List, Mapping, Optional, Tuple
 
-from .cookiedb import opened_copy
-from .session import COOKIE_NAMES, Note, SessionCookie, cookie_rank, is_cursor_host
+from .cookie import BrowserCookie, CookieNote, CookieQuery
+from .sqlite_copy import opened_copy
 
-SOURCE = "firefox"
+BROWSER = "firefox"
 
 
 def firefox_roots(home: Path, environ: Mapping[str, str], platform: str) -> List[Path]:
@@ -58,59 +58,71 @@ def firefox_profiles(root: Path) -> List[Path]:
     return list(dict.fromkeys(ordered))
 
 
-def read_firefox_cookies(path: Path, now: datetime) -> List[Tuple[str, str, str]]:
-    """``(name, value, host)`` of the unexpired Cursor cookies in one ``cookies.sqlite``."""
-    marks = ", ".join("?" for _ in COOKIE_NAMES)
+def read_firefox_cookies(path: Path, query: CookieQuery, where: str) -> List[BrowserCookie]:
+    """The unexpired wanted cookies of one ``cookies.sqlite``, best first."""
+    marks = ", ".join("?" for _ in query.names)
     with opened_copy(path) as connection:
         rows = connection.execute(
             f"SELECT name, value, host, expiry FROM moz_cookies WHERE name IN ({marks})",
-            COOKIE_NAMES,
+            query.names,
         ).fetchall()
     found = []
     for name, value, host, expiry in rows:
-        if not is_cursor_host(host) or not isinstance(value, str) or not value.strip():
+        if not query.wants(host, name) or not isinstance(value, str) or not value.strip():
             continue
-        if _expired(expiry, now):
+        seconds = _seconds(expiry)
+        if seconds is not None and seconds < query.now.timestamp():
             continue
-        found.append((name, value.strip(), host))
-    found.sort(key=lambda item: (cookie_rank(item[0]), item[2].lstrip(".") != "cursor.com"))
+        found.append(BrowserCookie(BROWSER, where, host, name, value.strip(), _expiry(seconds)))
+    found.sort(key=lambda cookie: query.rank(cookie.name, cookie.host))
     return found
 
 
-def firefox_sessions(
-    home: Path, environ: Mapping[str, str], platform: str, now: datetime, notes: List[Note]
-) -> List[SessionCookie]:
-    """Cursor sessions from every Firefox profile, in profile order."""
+def firefox_cookies(
+    home: Path,
+    environ: Mapping[str, str],
+    platform: str,
+    query: CookieQuery,
+    notes: List[CookieNote],
+) -> List[BrowserCookie]:
+    """The wanted cookies of every Firefox profile, in profile order."""
     import configparser
-    import sqlite3
 
-    sessions = []
+    if not query.names:
+        return []
+    cookies: List[BrowserCookie] = []
     for root in firefox_roots(home, environ, platform):
         if not (root / "profiles.ini").is_file():
             continue
         try:
             profiles = firefox_profiles(root)
         except (OSError, configparser.Error) as exc:
-            notes.append(Note(SOURCE, f"cannot read {root / 'profiles.ini'} ({exc})", False))
+            notes.append(CookieNote(BROWSER, f"cannot read {root / 'profiles.ini'} ({exc})", False))
             continue
         for profile in profiles:
             database = profile / "cookies.sqlite"
             if not database.is_file():
                 continue
+            import sqlite3
+
             try:
-                cookies = read_firefox_cookies(database, now)
+                found = read_firefox_cookies(database, query, f"Firefox profile {profile.name}")
             except (OSError, sqlite3.Error) as exc:
-                notes.append(Note(SOURCE, f"cannot read {database} ({type(exc).__name__})", False))
+                text = f"cannot read {database} ({type(exc).__name__})"
+                notes.append(CookieNote(BROWSER, text, False))
                 continue
-            for name, value, _host in cookies:
-                where = f"Firefox profile {profile.name}"
-                sessions.append(SessionCookie(SOURCE, name, value, where=where))
-    return sessions
+            cookies.extend(found)
+    return cookies
 
 
-def _expired(expiry: object, now: datetime) -> bool:
+def _seconds(expiry: object) -> Optional[float]:
     """Firefox's ``expiry`` is epoch seconds (milliseconds in newer versions); 0 = session."""
     if isinstance(expiry, bool) or not isinstance(expiry, (int, float)) or expiry <= 0:
-        return False
-    seconds = expiry / 1000 if expiry > 10**11 else expiry
-    return bool(seconds < now.timestamp())
+        return None
+    return expiry / 1000 if expiry > 10**11 else float(expiry)
+
+
+def _expiry(seconds: Optional[float]) -> Optional[datetime]:
+    from ...timeparse import from_epoch
+
+    return from_epoch(seconds)

@@ -1,4 +1,4 @@
-"""Cursor cookies in Safari (macOS): the ``Cookies.binarycookies`` format, parsed with ``struct``.
+"""Cookies in Safari (macOS): the ``Cookies.binarycookies`` format, parsed with ``struct``.
 
 Layout: ``b"cook"``, page count (big-endian u32), each page's size (big-endian u32), the
 pages. A page: ``00 00 01 00``, cookie count (little-endian u32), each cookie's offset
@@ -9,13 +9,12 @@ offsets of domain, name, path and value (NUL-terminated strings, relative to the
 
 import struct
 from dataclasses import dataclass, field
-from datetime import datetime
 from pathlib import Path
 from typing import List, Optional
 
-from .session import COOKIE_NAMES, Note, SessionCookie, cookie_rank, is_cursor_host
+from .cookie import BrowserCookie, CookieNote, CookieQuery
 
-SOURCE = "safari"
+BROWSER = "safari"
 MAGIC = b"cook"
 PAGE_MAGIC = b"\x00\x00\x01\x00"
 #: 2001-01-01T00:00:00Z in Unix time (the Mac "absolute time" epoch).
@@ -29,6 +28,8 @@ class BinaryCookiesError(ValueError):
 
 @dataclass(frozen=True)
 class BinaryCookie:
+    """One record of a binarycookies file, as stored."""
+
     domain: str
     name: str
     path: str
@@ -111,42 +112,46 @@ def _string(record: bytes, at: int) -> str:
     return record[at:end].decode("utf-8", "replace")
 
 
-def safari_sessions(
-    home: Path, platform: str, now: datetime, notes: List[Note]
-) -> List[SessionCookie]:
-    """Cursor sessions from Safari's cookie file (macOS only)."""
+def safari_cookies(
+    home: Path, platform: str, query: CookieQuery, notes: List[CookieNote]
+) -> List[BrowserCookie]:
+    """The wanted cookies of Safari's cookie file (macOS only)."""
     if platform != "darwin":
         return []
-    sessions: List[SessionCookie] = []
+    from ...timeparse import from_epoch
+
+    found: List[BrowserCookie] = []
     for path in safari_cookie_files(home):
         if not path.is_file():
             continue
         try:
             cookies = parse_binarycookies(path.read_bytes())
         except PermissionError:
-            notes.append(
-                Note(
-                    SOURCE,
-                    f"cannot read {path}: give the terminal Full Disk Access to use Safari's "
-                    "cookies",
-                    False,
-                )
-            )
+            text = f"cannot read {path}: give the terminal Full Disk Access to use Safari's cookies"
+            notes.append(CookieNote(BROWSER, text, False))
             continue
         except (OSError, BinaryCookiesError) as exc:
-            notes.append(Note(SOURCE, f"cannot read {path} ({exc})", False))
+            notes.append(CookieNote(BROWSER, f"cannot read {path} ({exc})", False))
             continue
         wanted = [
             c
             for c in cookies
-            if c.name in COOKIE_NAMES
-            and is_cursor_host(c.domain)
+            if query.wants(c.domain, c.name)
             and c.value.strip()
-            and (c.expires is None or c.expires > now.timestamp())
+            and (c.expires is None or c.expires > query.now.timestamp())
         ]
-        wanted.sort(key=lambda c: (cookie_rank(c.name), c.domain.lstrip(".") != "cursor.com"))
+        wanted.sort(key=lambda c: query.rank(c.name, c.domain))
         for cookie in wanted:
-            sessions.append(SessionCookie(SOURCE, cookie.name, cookie.value.strip(), "Safari"))
-        if sessions:
+            found.append(
+                BrowserCookie(
+                    BROWSER,
+                    "Safari",
+                    cookie.domain,
+                    cookie.name,
+                    cookie.value.strip(),
+                    from_epoch(cookie.expires),
+                )
+            )
+        if found:
             break  # both files are views of the same store: the first with a cookie wins
-    return sessions
+    return found

@@ -1,4 +1,4 @@
-"""Cursor cookies in Chromium-family browsers on Linux (Chrome, Chromium, Brave, Edge).
+"""Cookies in Chromium-family browsers on Linux (Chrome, Chromium, Brave, Edge).
 
 Values in ``Cookies`` (table ``cookies``) are encrypted. ``v10`` values use Chromium's
 well-known Linux key: PBKDF2-SHA1("peanuts", salt "saltysalt", 1 iteration, 16 bytes),
@@ -7,28 +7,28 @@ AES-128-CBC with an IV of 16 spaces. ``v11`` values use a key kept in the deskto
 that Chromium falls back to is tried, else the cookie is reported as needing the keyring.
 Since database version 24, the plaintext starts with SHA-256 of the cookie's host.
 
-AES comes from the optional ``cryptography`` package (``pip install vibeusage[cookies]``).
+AES comes from the optional ``cryptography`` package (``pip install 'vibeusage[cookies]'``).
 """
 
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Callable, List, Mapping, Optional, Tuple
 
-from .cookiedb import has_table, opened_copy
-from .session import COOKIE_NAMES, Note, SessionCookie, cookie_rank, is_cursor_host
+from .cookie import BrowserCookie, CookieNote, CookieQuery, bare_host
+from .sqlite_copy import has_table, opened_copy
 
-#: (source, display name, folder under the XDG config dir)
+#: (browser, display name, folder under the XDG config dir)
 BROWSERS = (
     ("chrome", "Chrome", "google-chrome"),
     ("chromium", "Chromium", "chromium"),
     ("brave", "Brave", "BraveSoftware/Brave-Browser"),
     ("edge", "Edge", "microsoft-edge"),
 )
-EXTRA_HINT = "`pip install vibeusage[cookies]` (the optional `cryptography` package)"
+EXTRA_HINT = "`pip install 'vibeusage[cookies]'` (the optional `cryptography` package)"
 #: Why a ``v11`` value stays closed: its key is in the desktop keyring.
 KEYRING_NOTE = (
-    "the Cursor cookie in {where} needs the desktop keyring (v11 encryption), which vibeusage "
-    "does not read"
+    "the cookie for {host} in {where} needs the desktop keyring (v11 encryption), which "
+    "vibeusage does not read"
 )
 IV = b" " * 16
 #: Passwords of the keys derived with PBKDF2-SHA1 (salt "saltysalt", 1 iteration, 16 bytes).
@@ -104,6 +104,7 @@ def _plaintext(plain: bytes, host: str, db_version: int) -> Optional[str]:
 
 
 def chromium_config_dir(home: Path, environ: Mapping[str, str]) -> Path:
+    """``$XDG_CONFIG_HOME`` when it is an absolute path, else ``~/.config``."""
     xdg = environ.get("XDG_CONFIG_HOME")
     return Path(xdg) if xdg and Path(xdg).is_absolute() else home / ".config"
 
@@ -122,12 +123,13 @@ def cookie_files(root: Path) -> List[Tuple[str, Path]]:
     return found
 
 
-Row = Tuple[str, str, str, bytes]
+#: host, name, plain value, encrypted value, expires_utc
+Row = Tuple[str, str, str, bytes, int]
 
 
-def read_chromium_cookies(path: Path, now: datetime) -> Tuple[int, List[Row]]:
-    """The database version and the unexpired Cursor cookies ``(host, name, value, encrypted)``."""
-    marks = ", ".join("?" for _ in COOKIE_NAMES)
+def read_chromium_cookies(path: Path, query: CookieQuery) -> Tuple[int, List[Row]]:
+    """The database version and its unexpired wanted cookies, best first."""
+    marks = ", ".join("?" for _ in query.names)
     with opened_copy(path) as connection:
         version = 0
         if has_table(connection, "meta"):
@@ -139,74 +141,87 @@ def read_chromium_cookies(path: Path, now: datetime) -> Tuple[int, List[Row]]:
         rows = connection.execute(
             "SELECT host_key, name, value, encrypted_value, expires_utc FROM cookies "
             f"WHERE name IN ({marks})",
-            COOKIE_NAMES,
+            query.names,
         ).fetchall()
     found: List[Row] = []
     for host, name, value, encrypted, expires in rows:
-        if not is_cursor_host(host) or _expired(expires, now):
+        if not query.wants(host, name) or _expired(expires, query):
             continue
         plain = value if isinstance(value, str) else ""
         blob = bytes(encrypted) if isinstance(encrypted, (bytes, bytearray, memoryview)) else b""
-        found.append((host, name, plain.strip(), blob))
-    found.sort(key=lambda row: (cookie_rank(row[1]), row[0].lstrip(".") != "cursor.com"))
+        found.append((host, name, plain.strip(), blob, expires))
+    found.sort(key=lambda row: query.rank(row[1], row[0]))
     return version, found
 
 
-def chromium_sessions(
+def chromium_cookies(
     home: Path,
     environ: Mapping[str, str],
     platform: str,
-    now: datetime,
-    notes: List[Note],
+    query: CookieQuery,
+    notes: List[CookieNote],
     aes_loader: Callable[[], Optional[AesDecrypt]] = load_aes,
-) -> List[SessionCookie]:
-    """Cursor sessions from every Chromium-family browser profile (Linux only)."""
-    if not platform.startswith("linux"):
+) -> List[BrowserCookie]:
+    """The wanted cookies of every Chromium-family browser profile (Linux only)."""
+    if not platform.startswith("linux") or not query.names:
+        return []
+    config = chromium_config_dir(home, environ)
+    stores = [
+        (browser, f"{label} profile {profile}", database)
+        for browser, label, folder in BROWSERS
+        for profile, database in cookie_files(config / folder)
+    ]
+    if not stores:
         return []
     import sqlite3
 
-    config = chromium_config_dir(home, environ)
-    sessions: List[SessionCookie] = []
+    cookies: List[BrowserCookie] = []
     aes: Optional[AesDecrypt] = None
     aes_tried = False
-    for source, label, folder in BROWSERS:
-        for profile, database in cookie_files(config / folder):
-            where = f"{label} profile {profile}"
-            try:
-                version, rows = read_chromium_cookies(database, now)
-            except (OSError, sqlite3.Error) as exc:
-                notes.append(Note(source, f"cannot read {database} ({type(exc).__name__})", False))
-                continue
-            for host, name, value, encrypted in rows:
-                if not value and encrypted:
-                    if not aes_tried:
-                        aes, aes_tried = aes_loader(), True
-                    if aes is None:
-                        notes.append(
-                            Note(
-                                source,
-                                f"a Cursor cookie is in {where}; reading it needs {EXTRA_HINT}",
-                            )
-                        )
-                        continue
-                    value = decrypt_value(encrypted, host, version, aes) or ""
-                    if not value:
-                        notes.append(Note(source, _undecryptable(encrypted, where)))
-                        continue
-                if value:
-                    sessions.append(SessionCookie(source, name, value, where=where))
-    return sessions
+    for browser, where, database in stores:
+        try:
+            version, rows = read_chromium_cookies(database, query)
+        except (OSError, sqlite3.Error) as exc:
+            notes.append(
+                CookieNote(browser, f"cannot read {database} ({type(exc).__name__})", False)
+            )
+            continue
+        for host, name, value, encrypted, expires in rows:
+            if not value and encrypted:
+                if not aes_tried:
+                    aes, aes_tried = aes_loader(), True
+                if aes is None:
+                    text = f"a cookie for {bare_host(host)} is in {where}; reading it needs "
+                    notes.append(CookieNote(browser, text + EXTRA_HINT))
+                    continue
+                value = decrypt_value(encrypted, host, version, aes) or ""
+                if not value:
+                    notes.append(CookieNote(browser, _undecryptable(encrypted, host, where)))
+                    continue
+            if value:
+                cookies.append(BrowserCookie(browser, where, host, name, value, _expiry(expires)))
+    return cookies
 
 
-def _undecryptable(encrypted: bytes, where: str) -> str:
+def _undecryptable(encrypted: bytes, host: str, where: str) -> str:
     if encrypted[:3] == b"v11":
-        return KEYRING_NOTE.format(where=where)
-    return f"the Cursor cookie in {where} could not be decrypted"
+        return KEYRING_NOTE.format(host=bare_host(host), where=where)
+    return f"the cookie for {bare_host(host)} in {where} could not be decrypted"
 
 
-def _expired(expires: object, now: datetime) -> bool:
-    """``expires_utc`` in microseconds since 1601; 0 is a session cookie (no expiry)."""
+def _seconds(expires: object) -> Optional[float]:
+    """``expires_utc`` (microseconds since 1601) in Unix seconds; None for a session cookie."""
     if isinstance(expires, bool) or not isinstance(expires, int) or expires <= 0:
-        return False
-    seconds = expires / 1_000_000 - WINDOWS_EPOCH_OFFSET
-    return seconds < now.astimezone(timezone.utc).timestamp()
+        return None
+    return expires / 1_000_000 - WINDOWS_EPOCH_OFFSET
+
+
+def _expired(expires: object, query: CookieQuery) -> bool:
+    seconds = _seconds(expires)
+    return seconds is not None and seconds < query.now.astimezone(timezone.utc).timestamp()
+
+
+def _expiry(expires: object) -> Optional[datetime]:
+    from ...timeparse import from_epoch
+
+    return from_epoch(_seconds(expires))
