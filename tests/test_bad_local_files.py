@@ -258,7 +258,9 @@ CACHE_FILES = [
     ),
     # A success clears the strategy's failures: with none readable, nothing is written.
     *(CacheFile(f"gate-{p}", p, _under_cache("gate", f"{p}.json"), False) for p in PROVIDER_IDS),
-    CacheFile("identity-claude", "claude", _under_cache("identity", "claude.json"), True),
+    CacheFile(
+        "identity-claude", "claude", _under_cache("providers", "claude", "identity.json"), True
+    ),
 ]
 CACHE_VARIANTS = [v for v in VARIANTS if v != "empty"] + ["empty"]
 VALID_CACHE = b'{"schema_version": 1, "snapshot": {"provider": "x"}}\n'

@@ -56,14 +56,16 @@ def test_key_set_refuses_an_odd_value_without_force_when_nobody_can_answer(cli, 
 
 
 def test_key_set_clears_the_providers_cache_and_gate(cli, home):
-    for relative in ("snapshots/claude.json", "gate/claude.json", "org-ids/claude"):
+    cached = ("snapshots/claude.json", "gate/claude.json", "providers/claude/organization.json")
+    for relative in (*cached, "providers/claude/identity.json", "org-ids/claude"):
         path = home.cache_dir / relative
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("{}", encoding="utf-8")
     cli("key", "claude", "set", KEY)
     assert not (home.cache_dir / "snapshots" / "claude.json").exists()
     assert not (home.cache_dir / "gate" / "claude.json").exists()
-    assert not (home.cache_dir / "org-ids" / "claude").exists()
+    assert not (home.cache_dir / "providers" / "claude").exists()
+    assert not (home.cache_dir / "org-ids" / "claude").exists()  # where older versions kept it
 
 
 def test_key_show_masks_the_value(cli, home):

@@ -132,9 +132,10 @@ def _seed_cache(home):
     FailureGate(home.cache_dir / "gate").record_failure(
         "claude", NOW, "HTTP 429", retry_after=600, strategy="oauth"
     )
-    org = home.cache_dir / "org-ids" / "claude"
-    org.parent.mkdir(parents=True)
-    org.write_text('{"uuid": "x"}', encoding="utf-8")
+    for relative in ("claude/organization.json", "claude/identity.json", "gemini/token.json"):
+        path = home.cache_dir / "providers" / relative
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text('{"uuid": "x"}', encoding="utf-8")
 
 
 def test_cache_show_reports_age_gate_and_org(cli, home):
@@ -148,14 +149,21 @@ def test_cache_show_reports_age_gate_and_org(cli, home):
     assert "5m (oauth)" in text and "oauth: until" in text
 
 
-def test_cache_clear_keeps_the_org_id_unless_asked(cli, home):
+def test_cache_clear_empties_the_providers_folder_but_keeps_the_org_id_unless_asked(cli, home):
     _seed_cache(home)
+    folder = home.cache_dir / "providers"
     assert cli("cache", "clear", "claude").code == 0
     assert not (home.cache_dir / "snapshots" / "claude.json").exists()
     assert not (home.cache_dir / "gate" / "claude.json").exists()
-    assert (home.cache_dir / "org-ids" / "claude").exists()
+    assert not (folder / "claude" / "identity.json").exists()
+    assert (folder / "claude" / "organization.json").exists()
+    assert (folder / "gemini" / "token.json").exists()  # another provider's is untouched
     removed = cli("cache", "clear", "--org", "--json").json()["removed"]
-    assert removed == [str(home.cache_dir / "org-ids" / "claude")]
+    assert removed == [
+        str(folder / "claude" / "organization.json"),
+        str(folder / "gemini" / "token.json"),
+    ]
+    assert not (folder / "claude").exists() and not (folder / "gemini").exists()
 
 
 # --- doctor -------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ SCRIPT = """
 import sys, threading, time
 from pathlib import Path
 from tests.fakes import FakeStrategy, fake_provider
-from vibeusage.delegated import spawn_group
+from vibeusage.kit.processes import spawn_group
 from vibeusage.providers.base import FetchResult
 import vibeusage.providers
 

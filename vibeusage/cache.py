@@ -191,26 +191,53 @@ class LastRun:
         return data if isinstance(data, dict) else None
 
 
+#: Where earlier versions kept per-provider caches (removed by ``cache clear`` too).
+LEGACY_CACHE_FILES = ("identity/{id}.json", "org-ids/{id}", "{id}/token.json", "{id}/client.json")
+#: The provider's remembered organisation choice, kept by ``cache clear`` unless ``--org``.
+ORGANIZATION_FILE = "organization.json"
+
+
 def provider_cache_files(cache_dir: Path, provider_id: str) -> Dict[str, Path]:
-    """Every file vibeusage caches for a provider, by kind."""
+    """Every place vibeusage caches something for a provider, by kind."""
+    folder = cache_dir / "providers" / provider_id
     return {
         "snapshot": cache_dir / "snapshots" / f"{provider_id}.json",
         "gate": cache_dir / "gate" / f"{provider_id}.json",
-        "identity": cache_dir / "identity" / f"{provider_id}.json",
-        "org": cache_dir / "org-ids" / provider_id,
         "last_run": cache_dir / "runs" / f"{provider_id}.json",
+        "folder": folder,
+        "org": folder / ORGANIZATION_FILE,
     }
 
 
 def clear_provider_cache(cache_dir: Path, provider_id: str, org: bool = True) -> List[Path]:
-    """Remove a provider's cached files (the org-id cache only when ``org``); the removed."""
+    """Remove what is cached for a provider (its organisation choice only when ``org``).
+
+    The provider's whole cache folder goes, and the files earlier versions kept elsewhere.
+    Returns the files removed.
+    """
+    files = provider_cache_files(cache_dir, provider_id)
+    candidates = [files["snapshot"], files["gate"], files["last_run"]]
+    candidates += [cache_dir / t.format(id=provider_id) for t in LEGACY_CACHE_FILES]
+    folder = files["folder"]
+    if folder.is_dir():
+        candidates += sorted(p for p in folder.rglob("*") if not p.is_dir())
     removed = []
-    for kind, path in provider_cache_files(cache_dir, provider_id).items():
-        if kind == "org" and not org:
+    for path in candidates:
+        if path == files["org"] and not org:
             continue
         try:
             path.unlink()
-        except FileNotFoundError:
+        except (FileNotFoundError, IsADirectoryError, PermissionError):
             continue
         removed.append(path)
+    for directory in sorted((p for p in folder.rglob("*") if p.is_dir()), reverse=True):
+        try:
+            directory.rmdir()
+        except OSError:
+            pass
+    if org or not files["org"].exists():
+        try:
+            folder.rmdir()
+        except OSError:
+            pass
     return removed

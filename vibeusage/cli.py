@@ -100,7 +100,7 @@ def _run(
     except SystemExit as exc:  # --help / --version printed and asked to exit
         return int(exc.code or 0) if not isinstance(exc.code, str) else ExitCode.INVALID_INPUT
     except (KeyboardInterrupt, Terminated) as exc:
-        from .delegated import kill_all
+        from .kit.processes import kill_all
 
         kill_all()  # children of abandoned strategies, and their process groups
         terminal.error("interrupted" if isinstance(exc, KeyboardInterrupt) else "terminated")

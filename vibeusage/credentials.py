@@ -5,8 +5,6 @@ API keys); other tools' files are never written. Files are 0600 inside 0700 dire
 and written atomically.
 """
 
-import hashlib
-import json
 import logging
 import os
 import stat
@@ -28,39 +26,6 @@ class StoredSecret:
     value: str
     created_at: Optional[datetime]
     path: Path
-
-
-def fingerprint(secret: str) -> str:
-    """A short, non-reversible tag of a secret, so that cached data follows its login."""
-    return hashlib.sha256(secret.encode("utf-8")).hexdigest()[:16]
-
-
-def read_tool_json(path: Path, what: str, remediation: str) -> Any:
-    """The parsed JSON of another tool's credential file (read only, never written).
-
-    Every failure is an authentication error that names ``what`` and the file: missing,
-    unreadable (permissions, a directory in its place) or not JSON.
-    """
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError as exc:
-        raise VibeusageError(
-            f"{what} not found at {path}", ErrorCategory.AUTHENTICATION, remediation=remediation
-        ) from exc
-    except OSError as exc:
-        raise VibeusageError(
-            f"Cannot read {what} {path}: {exc.strerror or type(exc).__name__}",
-            ErrorCategory.AUTHENTICATION,
-            remediation="Check the file's permissions.",
-        ) from exc
-    try:
-        return json.loads(raw.decode("utf-8"))
-    except ValueError as exc:  # includes UnicodeDecodeError
-        raise VibeusageError(
-            f"{what} in {path} is not valid JSON",
-            ErrorCategory.AUTHENTICATION,
-            remediation=remediation,
-        ) from exc
 
 
 class CredentialStore:

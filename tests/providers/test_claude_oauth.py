@@ -658,7 +658,7 @@ def test_keychain_login_renewed_by_claude_is_reread_from_the_keychain(
 
 
 def identity_cache_file(home: Home) -> Path:
-    return home.cache_dir / "identity" / "claude.json"
+    return home.cache_dir / "providers" / "claude" / "identity.json"
 
 
 def test_identity_comes_from_the_account_endpoint_and_its_tier_wins(
@@ -697,7 +697,7 @@ def test_identity_is_cached_for_a_day_without_the_token(
     assert OLD_TOKEN not in text
     assert OLD_TOKEN[13:45] not in text  # not even the token's core
     assert "user@example.com" in text
-    fingerprint = json.loads(text).get("fingerprint")
+    fingerprint = json.loads(text).get("login")
     assert isinstance(fingerprint, str) and fingerprint
     assert fingerprint not in OLD_TOKEN
 

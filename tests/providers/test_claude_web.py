@@ -55,7 +55,7 @@ def stored(ctx) -> CredentialStore:
 
 
 def org_cache(ctx) -> OrgIdCache:
-    return OrgIdCache(ctx.paths.cache_dir / "org-ids" / "claude")
+    return OrgIdCache.for_session(ctx, KEY)
 
 
 # --- parsers and checks -----------------------------------------------------------------

@@ -54,7 +54,7 @@ pytestmark = pytest.mark.skipif(
 
 
 def client_cache(home: Home) -> Path:
-    return home.cache_dir / "gemini" / "client.json"
+    return home.cache_dir / "providers" / "gemini" / "client.json"
 
 
 def scanned_files(monkeypatch: pytest.MonkeyPatch) -> List[str]:

@@ -167,7 +167,7 @@ def assert_no_secret(error: VibeusageError) -> None:
 
 
 def token_cache(home: Home) -> Path:
-    return home.cache_dir / "gemini" / "token.json"
+    return home.cache_dir / "providers" / "gemini" / "token.json"
 
 
 # --- the happy path ---------------------------------------------------------------------------
@@ -265,7 +265,7 @@ def test_refreshed_token_is_cached_privately_with_its_expiry_and_no_refresh_toke
 
     cache = token_cache(home)
     text = cache.read_text(encoding="utf-8")
-    data = json.loads(text)
+    data = json.loads(text)["data"]
     assert data["access_token"] == NEW_TOKEN
     assert datetime.fromisoformat(data["expires_at"]) == NOW + timedelta(seconds=3599)
     assert REFRESH_TOKEN not in text
@@ -303,14 +303,18 @@ def test_cached_token_near_its_expiry_is_refreshed_again(
 
 
 def test_cached_token_of_another_login_is_not_used(home: Home, mocked: Any, bin_dir: Path) -> None:
-    other = home.cache_dir / "gemini" / "token.json"
+    other = token_cache(home)
     other.parent.mkdir(parents=True)
     other.write_text(
         json.dumps(
             {
+                "version": 1,
                 "login": "0000000000000000",
-                "access_token": "ya29.someone-else",
-                "expires_at": (NOW + timedelta(hours=1)).isoformat(),
+                "saved_at": NOW.isoformat(),
+                "data": {
+                    "access_token": "ya29.someone-else",
+                    "expires_at": (NOW + timedelta(hours=1)).isoformat(),
+                },
             }
         )
     )

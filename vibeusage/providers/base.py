@@ -10,6 +10,7 @@ from typing import Any, Callable, Mapping, Optional
 from ..config import ProviderConfig
 from ..errors import VibeusageError
 from ..kit.http import Http, json_body
+from ..kit.state import ProviderState
 from ..models import UsageSnapshot
 from ..paths import Paths
 from ..timeparse import utcnow
@@ -78,6 +79,11 @@ class FetchContext:
     def http(self) -> Http:
         """Requests on the worker's Session with this strategy's timeout and clock."""
         return Http(self.session, self.provider_name or self.provider_id, self.timeout, self.clock)
+
+    @property
+    def state(self) -> ProviderState:
+        """The provider's own cache folder, JSON caches and locks."""
+        return ProviderState(self.paths, self.provider_id)
 
 
 @dataclass

@@ -48,9 +48,9 @@ from datetime import date, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
 from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from ...delegated import spawn_group, terminate_group
 from ...errors import ErrorCategory, VibeusageError, parse_error
 from ...kit.http_errors import DEFAULT_RETRY_AFTER
+from ...kit.processes import spawn_group, terminate_group
 from ...models import (
     OverageUsage,
     PeriodType,

@@ -12,13 +12,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Callable, Dict, Optional, Tuple
 
-from ...credentials import fingerprint, read_tool_json
-from ...delegated import refresh_by_cli
 from ...errors import ErrorCategory, VibeusageError
+from ...kit.delegated import refresh_by_cli
+from ...kit.files import read_tool_json
 from ...kit.http import decoding
+from ...kit.values import fingerprint, opt_str
 from ...models import ProviderIdentity
-from ...store import atomic_write_json, read_json
-from ...timeparse import from_epoch, parse_iso
+from ...timeparse import from_epoch
 from ..base import FetchContext, FetchResult, Strategy
 from .usage import NAME, parse_identity, parse_usage, plan_name
 
@@ -103,8 +103,8 @@ def parse_credentials(data: Any, path: Any, source: str = "file") -> ClaudeCrede
         access_token=token.strip(),
         expires_at=from_epoch(entry.get("expiresAt"), "ms"),
         scopes=tuple(s for s in scopes if isinstance(s, str)) if isinstance(scopes, list) else (),
-        subscription_type=_opt_str(entry.get("subscriptionType")),
-        rate_limit_tier=_opt_str(entry.get("rateLimitTier")),
+        subscription_type=opt_str(entry.get("subscriptionType")),
+        rate_limit_tier=opt_str(entry.get("rateLimitTier")),
         source=source,
     )
 
@@ -234,7 +234,7 @@ class ClaudeOAuth(Strategy):
             creds.access_token,
             min(REFRESH_TIMEOUT, max(1.0, ctx.timeout - 2.0)),
             ctx.environ,
-            lock_path=ctx.paths.cache_dir / "locks" / "claude-refresh.lock",
+            lock_path=ctx.state.cache_file(".refresh.lock"),
         )
         return reread() if changed else None
 
@@ -242,11 +242,11 @@ class ClaudeOAuth(Strategy):
     def _identity(ctx: FetchContext, creds: ClaudeCredentials) -> ProviderIdentity:
         """Email, organisation and plan: from a 24 h cache, else the account endpoint."""
         fallback = ProviderIdentity(plan=plan_name(creds.subscription_type, creds.rate_limit_tier))
-        cache = IdentityCache(ctx.paths.cache_dir / "identity" / "claude.json")
+        cache = ctx.state.json_cache("identity", ttl=IDENTITY_TTL)
         tag = fingerprint(creds.access_token)
         cached = cache.load(tag, ctx.now())
         if cached is not None:
-            return _merge(cached, fallback)
+            return _merge(ProviderIdentity.from_dict(cached), fallback)
         try:
             response = ClaudeOAuth._get(ctx, ACCOUNT_URL, creds)
             with decoding(NAME, "account data"):
@@ -254,7 +254,7 @@ class ClaudeOAuth(Strategy):
         except VibeusageError:  # identity is a bonus: never let it cost the usage data
             return fallback
         try:
-            cache.save(tag, identity, ctx.now())
+            cache.save(tag, identity.to_dict(), ctx.now())
         except OSError:
             pass
         return _merge(identity, fallback)
@@ -289,36 +289,6 @@ def _merge(primary: ProviderIdentity, fallback: ProviderIdentity) -> ProviderIde
     )
 
 
-class IdentityCache:
-    """``<cache>/identity/claude.json``: who the login belongs to, kept for 24 hours."""
-
-    def __init__(self, path: Path) -> None:
-        self.path = path
-
-    def load(self, fingerprint: str, now: datetime) -> Optional[ProviderIdentity]:
-        data = read_json(self.path)
-        if not isinstance(data, dict) or data.get("fingerprint") != fingerprint:
-            return None
-        fetched_at = parse_iso(data.get("fetched_at"))
-        identity = data.get("identity")
-        if fetched_at is None or not isinstance(identity, dict):
-            return None
-        if not timedelta(0) <= now - fetched_at < IDENTITY_TTL:
-            return None
-        return ProviderIdentity.from_dict(identity)
-
-    def save(self, fingerprint: str, identity: ProviderIdentity, now: datetime) -> None:
-        atomic_write_json(
-            self.path,
-            {
-                "fingerprint": fingerprint,
-                "fetched_at": now.isoformat(),
-                "identity": identity.to_dict(),
-            },
-            mode=0o600,
-        )
-
-
 def _remediation(creds: ClaudeCredentials) -> Dict[int, str]:
     """What to do about a refused request, by HTTP status."""
     if "user:profile" not in creds.scopes:
@@ -326,7 +296,3 @@ def _remediation(creds: ClaudeCredentials) -> Dict[int, str]:
     else:
         forbidden = "Check that this Claude account has a Pro, Max or Team plan."
     return {401: LOGIN_HINT, 403: forbidden}
-
-
-def _opt_str(value: Any) -> Optional[str]:
-    return value if isinstance(value, str) and value.strip() else None

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any, Dict, List, Optional, Tuple
 
 from ...errors import parse_error
+from ...kit.values import opt_str
 from ...models import (
     OverageUsage,
     PeriodType,
@@ -158,8 +159,8 @@ def _limit_period(entry: Any) -> Optional[UsagePeriod]:
     utilization = percent_used(entry.get("percent"))
     if utilization is None:
         return None
-    kind = _opt_str(entry.get("kind")) or ""
-    group = _opt_str(entry.get("group")) or ""
+    kind = opt_str(entry.get("kind")) or ""
+    group = opt_str(entry.get("group")) or ""
     period_type = _LIMIT_GROUPS.get(group) or _LIMIT_GROUPS.get(kind.split("_")[0])
     if period_type is None:
         return None
@@ -223,10 +224,6 @@ def _humanise(key: str) -> str:
     return " ".join(part.capitalize() for part in key.split("_") if part) or key
 
 
-def _opt_str(value: Any) -> Optional[str]:
-    return value if isinstance(value, str) and value.strip() else None
-
-
 def parse_identity(payload: Any) -> ProviderIdentity:
     """Email, organisation and plan from the OAuth account/profile answer (both shapes).
 
@@ -251,17 +248,17 @@ def parse_identity(payload: Any) -> ProviderIdentity:
                 if isinstance(org, dict):
                     organization = org
                     break
-    tier = _opt_str(organization.get("rate_limit_tier"))
+    tier = opt_str(organization.get("rate_limit_tier"))
     return ProviderIdentity(
         email=email,
-        organization=_opt_str(organization.get("name")),
+        organization=opt_str(organization.get("name")),
         plan=plan_name(None, tier) if tier else None,
     )
 
 
 def _first_str(data: Dict[str, Any], keys: Tuple[str, ...]) -> Optional[str]:
     for key in keys:
-        value = _opt_str(data.get(key))
+        value = opt_str(data.get(key))
         if value:
             return value
     return None

@@ -6,14 +6,15 @@ organisation that can chat is chosen and its id cached in ``<cache>/org-ids/clau
 """
 
 from dataclasses import dataclass, replace
-from pathlib import Path
-from typing import Any, List, Optional, Tuple
+from datetime import datetime
+from typing import Any, Callable, List, Optional, Tuple
 
 from ...credentials import CredentialStore
 from ...errors import ErrorCategory, VibeusageError, parse_error
 from ...kit.http import decoding
+from ...kit.state import JsonCache
+from ...kit.values import fingerprint
 from ...models import ProviderIdentity
-from ...store import atomic_write_json, read_json
 from ..base import FetchContext, FetchResult, Strategy
 from .usage import NAME, parse_overage_spend_limit, parse_usage
 
@@ -55,29 +56,33 @@ class Organization:
 
 
 class OrgIdCache:
-    """``<cache>/org-ids/claude``: the chosen organisation, so each run needs one request less."""
+    """The organisation chosen for a session key, so each run needs one request less.
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    Kept in ``<cache>/providers/claude/organization.json`` for the key that chose it: another
+    key (another account) never sees it.
+    """
+
+    def __init__(self, cache: JsonCache, session_key: str, clock: Callable[[], datetime]) -> None:
+        self.cache = cache
+        self.login = fingerprint(session_key)
+        self.clock = clock
+
+    @classmethod
+    def for_session(cls, ctx: FetchContext, session_key: str) -> "OrgIdCache":
+        return cls(ctx.state.json_cache("organization"), session_key, ctx.clock)
 
     def load(self) -> Optional[Organization]:
-        data = read_json(self.path)
-        if not isinstance(data, dict) or not isinstance(data.get("uuid"), str):
+        data = self.cache.load(self.login, self.clock())
+        if data is None or not isinstance(data.get("uuid"), str):
             return None
         return _organization(data)
 
     def save(self, org: Organization) -> None:
-        atomic_write_json(
-            self.path,
-            {"uuid": org.uuid, "name": org.name, "capabilities": list(org.capabilities)},
-            mode=0o600,
-        )
+        data = {"uuid": org.uuid, "name": org.name, "capabilities": list(org.capabilities)}
+        self.cache.save(self.login, data, self.clock())
 
     def clear(self) -> None:
-        try:
-            self.path.unlink()
-        except OSError:
-            pass
+        self.cache.forget()
 
 
 class ClaudeWeb(Strategy):
@@ -100,7 +105,7 @@ class ClaudeWeb(Strategy):
         if stored is None:
             return FetchResult.fail(self._expired(ctx, "No claude.ai session key is stored"))
         cookie = f"sessionKey={stored.value}"
-        cache = OrgIdCache(ctx.paths.cache_dir / "org-ids" / "claude")
+        cache = OrgIdCache.for_session(ctx, stored.value)
         org = cache.load()
         from_cache = org is not None
         if org is None:

@@ -13,8 +13,8 @@ import time
 from typing import IO, TYPE_CHECKING, Any, Dict, Mapping, Optional, Sequence
 
 from ... import __version__
-from ...delegated import spawn_group, terminate_group
 from ...errors import ErrorCategory, VibeusageError
+from ...kit.processes import spawn_group, terminate_group
 from ..base import FetchContext, FetchResult, Strategy
 from .oauth import LOGIN_HINT, codex_home
 from .usage import parse_app_server

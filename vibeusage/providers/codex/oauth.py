@@ -11,10 +11,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Mapping, Optional, Tuple
 
-from ...credentials import read_tool_json
-from ...delegated import refresh_by_cli
 from ...errors import ErrorCategory, VibeusageError
+from ...kit.delegated import refresh_by_cli
+from ...kit.files import read_tool_json
 from ...kit.http import decoding
+from ...kit.values import jwt_claims as read_jwt_claims
+from ...kit.values import opt_str
 from ..base import FetchContext, FetchResult, Strategy
 from .usage import NAME, parse_usage
 
@@ -125,31 +127,15 @@ def parse_credentials(data: Any, path: Any) -> CodexCredentials:
     profile = profile if isinstance(profile, dict) else {}
     return CodexCredentials(
         access_token=token.strip(),
-        account_id=_opt_str(tokens.get("account_id"))
-        or _opt_str(auth_claims.get("chatgpt_account_id")),
-        email=_opt_str(claims.get("email")) or _opt_str(profile.get("email")),
+        account_id=opt_str(tokens.get("account_id"))
+        or opt_str(auth_claims.get("chatgpt_account_id")),
+        email=opt_str(claims.get("email")) or opt_str(profile.get("email")),
     )
 
 
 def jwt_claims(token: Any) -> Mapping[str, Any]:
     """The (unverified) payload of a JWT, or an empty mapping when it is not one."""
-    import base64
-    import binascii
-    import json
-
-    if not isinstance(token, str) or token.count(".") != 2:
-        return {}
-    part = token.split(".")[1]
-    try:
-        decoded = base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
-        claims = json.loads(decoded.decode("utf-8"))
-    except (ValueError, binascii.Error):
-        return {}
-    return claims if isinstance(claims, dict) else {}
-
-
-def _opt_str(value: Any) -> Optional[str]:
-    return value.strip() if isinstance(value, str) and value.strip() else None
+    return (read_jwt_claims(token) if isinstance(token, str) else None) or {}
 
 
 # --- the strategy --------------------------------------------------------------------------
@@ -224,7 +210,7 @@ class CodexOAuth(Strategy):
             creds.access_token,
             min(REFRESH_TIMEOUT, max(1.0, ctx.timeout - 2.0)),
             ctx.environ,
-            lock_path=ctx.paths.cache_dir / "locks" / "codex-refresh.lock",
+            lock_path=ctx.state.cache_file(".refresh.lock"),
         )
         if not changed:
             return None

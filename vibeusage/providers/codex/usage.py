@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from ...errors import parse_error
+from ...kit.values import opt_str
 from ...models import (
     MAX_CENTS,
     OverageUsage,
@@ -217,10 +218,6 @@ def parse_reset_credits(payload: Any) -> Optional[int]:
     return int(count)
 
 
-def _opt_str(value: Any) -> Optional[str]:
-    return value.strip() if isinstance(value, str) and value.strip() else None
-
-
 def _snapshot(
     periods: List[UsagePeriod],
     credits: Any,
@@ -278,14 +275,14 @@ def parse_usage(
         for extra in extras:
             if not isinstance(extra, dict):
                 continue
-            label = _opt_str(extra.get("limit_name")) or _opt_str(extra.get("metered_feature"))
+            label = opt_str(extra.get("limit_name")) or opt_str(extra.get("metered_feature"))
             group = extra.get("rate_limit") if isinstance(extra.get("rate_limit"), dict) else extra
             periods += limit_periods(group, now, label or "Additional limit")
     return _snapshot(
         periods,
         payload.get("credits"),
         payload.get("plan_type"),
-        _opt_str(payload.get("email")) or email,
+        opt_str(payload.get("email")) or email,
         now,
         source,
         parse_reset_credits(payload),
@@ -313,11 +310,11 @@ def parse_app_server(
     if not isinstance(main, dict):
         raise parse_error(NAME, "no rateLimits in the app-server answer")
     periods = limit_periods(main, now)
-    main_id = _opt_str(main.get("limitId")) or MAIN_LIMIT_ID
+    main_id = opt_str(main.get("limitId")) or MAIN_LIMIT_ID
     for limit_id, other in by_id.items():
         if limit_id == main_id or other is main or not isinstance(other, dict):
             continue
-        label = _opt_str(other.get("limitName")) or _opt_str(limit_id) or "Additional limit"
+        label = opt_str(other.get("limitName")) or opt_str(limit_id) or "Additional limit"
         periods += limit_periods(other, now, label)
     info = account.get("account") if isinstance(account, dict) else None
     info = info if isinstance(info, dict) else {}
@@ -326,7 +323,7 @@ def parse_app_server(
         periods,
         main.get("credits"),
         plan_type,
-        _opt_str(info.get("email")),
+        opt_str(info.get("email")),
         now,
         source,
         parse_reset_credits(result),
@@ -354,7 +351,7 @@ def token_count_rate_limits(event: Any) -> Optional[Dict[str, Any]]:
 
 def event_limit_id(rate_limits: Mapping[str, Any]) -> str:
     """The limit an event describes (events before limit ids describe the main limit)."""
-    return _opt_str(rate_limits.get("limit_id")) or MAIN_LIMIT_ID
+    return opt_str(rate_limits.get("limit_id")) or MAIN_LIMIT_ID
 
 
 def _nested(rate_limits: Dict[str, Any]) -> Dict[str, Any]:
@@ -437,7 +434,7 @@ def parse_rollout_event(
 
 def _limit_label(rate_limits: Mapping[str, Any]) -> str:
     return (
-        _opt_str(rate_limits.get("limit_name"))
-        or _opt_str(rate_limits.get("limit_id"))
+        opt_str(rate_limits.get("limit_name"))
+        or opt_str(rate_limits.get("limit_id"))
         or "Additional limit"
     )

@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any, Dict, List, Optional, Set, Tuple
 
 from ...errors import parse_error
+from ...kit.values import opt_str
 from ...models import (
     PeriodType,
     ProviderIdentity,
@@ -94,7 +95,7 @@ def parse_identity(payload: Any) -> Optional[ProviderIdentity]:
         else []
     )
     identity = ProviderIdentity(
-        email=_opt_str(payload.get("login")),
+        email=opt_str(payload.get("login")),
         organization=", ".join(org_names) or None,
         plan=plan_name(payload.get("copilot_plan"), payload.get("access_type_sku")),
     )
@@ -106,7 +107,7 @@ def plan_name(copilot_plan: Any, access_type_sku: Any = None) -> Optional[str]:
     sku = access_type_sku.lower() if isinstance(access_type_sku, str) else ""
     if sku.startswith("free_limited"):
         return "Free"
-    plan = _opt_str(copilot_plan)
+    plan = opt_str(copilot_plan)
     if plan is None:
         return None
     lowered = plan.strip().lower()
@@ -158,7 +159,7 @@ def _quota_id(key: str, entry: Any) -> Optional[str]:
     """The quota's id; entries that are not quota objects (no ``quota_id``) are skipped."""
     if not isinstance(entry, dict):
         return None
-    quota_id = _opt_str(entry.get("quota_id"))
+    quota_id = opt_str(entry.get("quota_id"))
     if quota_id is not None:
         return quota_id.strip()
     return key if key in KNOWN_QUOTAS else None
@@ -265,7 +266,3 @@ def _count(number: Decimal) -> str:
 def _humanise(key: str) -> str:
     words = [part for part in key.replace("-", "_").split("_") if part]
     return " ".join(words).capitalize() if words else key
-
-
-def _opt_str(value: Any) -> Optional[str]:
-    return value if isinstance(value, str) and value.strip() else None

@@ -9,7 +9,8 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, List, Mapping, Optional
 
-from .session import WORKOS_COOKIE, Note, SessionCookie, jwt_claims, session_cookie_value
+from ...kit.values import jwt_claims
+from .session import WORKOS_COOKIE, Note, SessionCookie, session_cookie_value
 
 SOURCE = "cursor-app"
 TOKEN_KEY = "cursorAuth/accessToken"

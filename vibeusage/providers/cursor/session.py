@@ -5,11 +5,11 @@ in order and records a :class:`Note` when it found something Cursor-related it c
 so that the final error says *why* ("Chrome's cookie needs the desktop keyring").
 """
 
-import base64
-import binascii
 import re
 from dataclasses import dataclass, field
-from typing import Any, Dict, Optional, Tuple
+from typing import Any, Optional, Tuple
+
+from ...kit.values import jwt_claims
 
 #: The cookie cursor.com's dashboard authenticates with, and the older next-auth ones.
 WORKOS_COOKIE = "WorkosCursorSessionToken"
@@ -100,19 +100,3 @@ def user_id_from_sub(sub: Any) -> Optional[str]:
         return None
     user = sub.rsplit("|", 1)[-1].strip()
     return user or None
-
-
-def jwt_claims(token: str) -> Optional[Dict[str, Any]]:
-    """The (unverified) payload of a JWT, or None when it is not one."""
-    parts = token.split(".")
-    if len(parts) != 3:
-        return None
-    import json
-
-    payload = parts[1]
-    try:
-        raw = base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))
-        claims = json.loads(raw.decode("utf-8"))
-    except (binascii.Error, ValueError, UnicodeDecodeError, RecursionError):
-        return None
-    return claims if isinstance(claims, dict) else None

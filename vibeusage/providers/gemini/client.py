@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
+from ...kit.state import make_private_dir
 from ...store import atomic_write_json, read_json
 from ..base import FetchContext
 
@@ -62,7 +63,7 @@ def find_oauth_client(ctx: FetchContext) -> Optional[OAuthClient]:
     package = find_package(ctx)
     if package is None:
         return None
-    cache = ClientCache(ctx.paths.cache_dir / "gemini" / "client.json")
+    cache = ClientCache(ctx.state.cache_file("client.json"))
     hit, cached = cache.load(package)
     if hit:
         return cached
@@ -252,7 +253,7 @@ class ClientCache:
         return True, OAuthClient(str(client_id), str(secret), str(source))
 
     def save(self, package: GeminiPackage, client: Optional[OAuthClient]) -> None:
-        _private_dir(self.path.parent)
+        make_private_dir(self.path.parent)
         atomic_write_json(
             self.path,
             {
@@ -265,11 +266,3 @@ class ClientCache:
             },
             mode=0o600,
         )
-
-
-def _private_dir(directory: Path) -> None:
-    directory.mkdir(parents=True, exist_ok=True)
-    try:
-        os.chmod(directory, 0o700)
-    except OSError:
-        pass

@@ -13,8 +13,9 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any, Optional
 
-from ...credentials import read_tool_json
 from ...errors import ErrorCategory, VibeusageError
+from ...kit.files import read_tool_json
+from ...kit.values import opt_str
 from ...timeparse import from_epoch
 from ..base import FetchContext
 from .usage import email_from_id_token
@@ -68,8 +69,8 @@ def parse_login(data: Any, path: Any) -> GeminiLogin:
     """The login from the parsed ``oauth_creds.json``; it needs a token of some kind."""
     entry = data if isinstance(data, dict) else {}
     login = GeminiLogin(
-        access_token=_opt_str(entry.get("access_token")),
-        refresh_token=_opt_str(entry.get("refresh_token")),
+        access_token=opt_str(entry.get("access_token")),
+        refresh_token=opt_str(entry.get("refresh_token")),
         expires_at=from_epoch(entry.get("expiry_date"), "ms"),
         email=email_from_id_token(entry.get("id_token")),
     )
@@ -105,9 +106,9 @@ def parse_auth_type(data: Any) -> Optional[str]:
     security = data.get("security")
     auth = security.get("auth") if isinstance(security, dict) else None
     selected = auth.get("selectedType") if isinstance(auth, dict) else None
-    if _opt_str(selected):
+    if opt_str(selected):
         return str(selected).strip()
-    return _opt_str(data.get("selectedAuthType"))
+    return opt_str(data.get("selectedAuthType"))
 
 
 _COMMENT_OR_STRING = re.compile(r'"(?:\\.|[^"\\])*"|//[^\n]*|/\*.*?\*/', re.DOTALL)
@@ -116,7 +117,3 @@ _COMMENT_OR_STRING = re.compile(r'"(?:\\.|[^"\\])*"|//[^\n]*|/\*.*?\*/', re.DOTA
 def strip_json_comments(text: str) -> str:
     """``//`` and ``/* */`` comments removed, strings left alone."""
     return _COMMENT_OR_STRING.sub(lambda m: m.group(0) if m.group(0)[0] == '"' else "", text)
-
-
-def _opt_str(value: Any) -> Optional[str]:
-    return value.strip() if isinstance(value, str) and value.strip() else None

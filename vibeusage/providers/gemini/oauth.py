@@ -142,7 +142,7 @@ class _Calls:
             cache.forget()  # a cached token of a revoked login is worth nothing either
             raise
         try:
-            cache.save(self.login, token)
+            cache.save(self.login, token, self.ctx.now())
         except OSError:
             pass  # a read-only cache costs a refresh next run, nothing more
         self.token = token

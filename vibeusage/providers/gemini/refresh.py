@@ -6,17 +6,16 @@ expires, tagged with a fingerprint of the refresh token it came from. ``oauth_cr
 is never written.
 """
 
-import os
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any, Optional
 
-from ...credentials import fingerprint
 from ...errors import ErrorCategory, VibeusageError
 from ...kit.http import json_or_none
 from ...kit.http_errors import classify_http_status
-from ...store import atomic_write_json, read_json
+from ...kit.state import JsonCache
+from ...kit.values import fingerprint
 from ...timeparse import parse_iso
 from ..base import FetchContext
 from .client import ENV_CLIENT_ID, ENV_CLIENT_SECRET, find_oauth_client
@@ -136,21 +135,25 @@ def _seconds(value: Any) -> Optional[int]:
 
 
 class TokenCache:
-    """``<cache>/gemini/token.json`` (0600): the last refreshed access token and its expiry."""
+    """``<cache>/providers/gemini/token.json`` (0600): the last refreshed access token."""
 
-    def __init__(self, path: Path) -> None:
-        self.path = path
+    def __init__(self, cache: JsonCache) -> None:
+        self.cache = cache
 
     @classmethod
     def for_context(cls, ctx: FetchContext) -> "TokenCache":
-        return cls(ctx.paths.cache_dir / "gemini" / "token.json")
+        return cls(ctx.state.json_cache("token"))
+
+    @property
+    def path(self) -> Path:
+        return self.cache.path
 
     def load(self, login: GeminiLogin, now: datetime) -> Optional[AccessToken]:
         """The cached token when it belongs to this login and has not expired."""
         if login.refresh_token is None:
             return None
-        data = read_json(self.path)
-        if not isinstance(data, dict) or data.get("login") != fingerprint(login.refresh_token):
+        data = self.cache.load(fingerprint(login.refresh_token), now)
+        if data is None:
             return None
         value = data.get("access_token")
         expires_at = parse_iso(data.get("expires_at"))
@@ -159,27 +162,11 @@ class TokenCache:
         token = AccessToken(value, expires_at)
         return token if token.usable(now) else None
 
-    def save(self, login: GeminiLogin, token: AccessToken) -> None:
+    def save(self, login: GeminiLogin, token: AccessToken, now: datetime) -> None:
         if login.refresh_token is None or token.expires_at is None:
             return
-        directory = self.path.parent
-        directory.mkdir(parents=True, exist_ok=True)
-        try:
-            os.chmod(directory, 0o700)
-        except OSError:
-            pass
-        atomic_write_json(
-            self.path,
-            {
-                "login": fingerprint(login.refresh_token),
-                "access_token": token.value,
-                "expires_at": token.expires_at.isoformat(),
-            },
-            mode=0o600,
-        )
+        data = {"access_token": token.value, "expires_at": token.expires_at.isoformat()}
+        self.cache.save(fingerprint(login.refresh_token), data, now)
 
     def forget(self) -> None:
-        try:
-            self.path.unlink()
-        except OSError:
-            pass
+        self.cache.forget()

@@ -5,8 +5,6 @@ remainingFraction (0-1, REMAINING), resetTime (ISO), tokenType}]}``; ``loadCodeA
 sends ``{currentTier: {id, name}, paidTier: {id, name}?, cloudaicompanionProject}``.
 """
 
-import base64
-import json
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -14,6 +12,7 @@ from decimal import Decimal
 from typing import Any, Dict, List, Optional, Tuple
 
 from ...errors import parse_error
+from ...kit.values import jwt_claims, opt_str
 from ...models import (
     PeriodType,
     ProviderIdentity,
@@ -173,13 +172,13 @@ def parse_code_assist(payload: Any) -> CodeAssist:
         raise parse_error(NAME, f"expected an object, got {type(payload).__name__}")
     current = _table(payload.get("currentTier"))
     paid = _table(payload.get("paidTier"))
-    tier_id = _opt_str(paid.get("id")) or _opt_str(current.get("id"))
+    tier_id = opt_str(paid.get("id")) or opt_str(current.get("id"))
     reasons: List[str] = []
     ineligible = payload.get("ineligibleTiers")
     if isinstance(ineligible, list):
         for tier in ineligible:
             entry = _table(tier)
-            reason = _opt_str(entry.get("reasonMessage")) or _opt_str(entry.get("reasonCode"))
+            reason = opt_str(entry.get("reasonMessage")) or opt_str(entry.get("reasonCode"))
             if reason and reason not in reasons:
                 reasons.append(reason)
     return CodeAssist(
@@ -200,17 +199,17 @@ def plan_name(payload: Any) -> Optional[str]:
         return None
     paid = _table(payload.get("paidTier"))
     current = _table(payload.get("currentTier"))
-    paid_name = _opt_str(paid.get("name"))
+    paid_name = opt_str(paid.get("name"))
     if paid_name:
         return paid_name
     for tier in (paid, current):
-        tier_id = _opt_str(tier.get("id"))
+        tier_id = opt_str(tier.get("id"))
         if tier_id and tier_id.lower() in TIER_PLANS:
             return TIER_PLANS[tier_id.lower()]
-    current_name = _opt_str(current.get("name"))
+    current_name = opt_str(current.get("name"))
     if current_name:
         return current_name
-    tier_id = _opt_str(paid.get("id")) or _opt_str(current.get("id"))
+    tier_id = opt_str(paid.get("id")) or opt_str(current.get("id"))
     return _humanise_tier(tier_id) if tier_id else None
 
 
@@ -223,7 +222,7 @@ def _project(value: Any) -> Optional[str]:
     """``cloudaicompanionProject`` is a string here, ``{id, name}`` in onboarding answers."""
     if isinstance(value, dict):
         value = value.get("id")
-    return _opt_str(value)
+    return opt_str(value)
 
 
 # --- id token ---------------------------------------------------------------------------
@@ -234,15 +233,8 @@ def email_from_id_token(id_token: Any) -> Optional[str]:
 
     Only used to show whose quota this is; anything unreadable gives None.
     """
-    if not isinstance(id_token, str) or id_token.count(".") != 2:
-        return None
-    body = id_token.split(".")[1]
-    try:
-        raw = base64.urlsafe_b64decode(body + "=" * (-len(body) % 4))
-        claims = json.loads(raw.decode("utf-8"))
-    except (ValueError, UnicodeDecodeError):
-        return None
-    email = claims.get("email") if isinstance(claims, dict) else None
+    claims = jwt_claims(id_token) if isinstance(id_token, str) else None
+    email = claims.get("email") if claims is not None else None
     if not isinstance(email, str) or "@" not in email or len(email) > 320:
         return None
     return email.strip() or None
@@ -260,7 +252,3 @@ def is_consumer_email(email: Optional[str]) -> bool:
 
 def _table(value: Any) -> Dict[str, Any]:
     return value if isinstance(value, dict) else {}
-
-
-def _opt_str(value: Any) -> Optional[str]:
-    return value.strip() if isinstance(value, str) and value.strip() else None
