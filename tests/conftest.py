@@ -43,8 +43,24 @@ _SCRUBBED = (
     "EDITOR",
 )
 
+def _manifest_names() -> "tuple[tuple[str, ...], tuple[str, ...]]":
+    """Every registered provider's environment variables and tools (from the manifests)."""
+    from vibeusage.providers import all_providers
+
+    providers = all_providers()
+    return (
+        tuple(v for p in providers for v in p.env_vars),
+        tuple(t for p in providers for t in p.tools),
+    )
+
+
+_MANIFEST_VARS, _MANIFEST_TOOLS = _manifest_names()
+_SCRUBBED = tuple(dict.fromkeys(_SCRUBBED + _MANIFEST_VARS))
+
 #: The providers' own tools: a test must never run the real ones installed on the machine.
-PROVIDER_TOOLS = ("claude", "codex", "gemini", "gh", "security", "cursor")
+PROVIDER_TOOLS = tuple(
+    dict.fromkeys(("claude", "codex", "gemini", "gh", "security", "cursor") + _MANIFEST_TOOLS)
+)
 
 
 @pytest.fixture(scope="session")
