@@ -93,7 +93,7 @@ class App:
         )
 
     def style(self, args: argparse.Namespace) -> Any:
-        from ..render.text import Style, unicode_supported
+        from ..views.usage_text import Style, unicode_supported
 
         output = getattr(args, "output", None)
         encoding = "utf-8" if output else getattr(self.terminal.stdout, "encoding", None)

@@ -62,7 +62,7 @@ def run(app: App, args: argparse.Namespace) -> int:
         return 0
     from tabulate import tabulate
 
-    from ..render.text import unicode_supported
+    from ..views.usage_text import unicode_supported
 
     color = app.color(args)
     unicode = unicode_supported(getattr(app.terminal.stdout, "encoding", None))

@@ -167,11 +167,11 @@ def _render(
     single: bool,
 ) -> str:
     if args.json:
-        from ..render.json_doc import dumps, providers_document, single_document
+        from ..views.usage_json import dumps, providers_document, single_document
 
         document = single_document(results[0], now) if single else providers_document(results, now)
         return dumps(document)
-    from ..render.text import render_quiet, render_results
+    from ..views.usage_text import render_quiet, render_results
 
     if args.quiet:
         return render_quiet(results, now, style.reset_format)
@@ -180,11 +180,11 @@ def _render(
 
 def _first_run(app: App, args: argparse.Namespace, providers: List[Provider], style: Any) -> int:
     if args.json:
-        from ..render.json_doc import dumps, providers_document
+        from ..views.usage_json import dumps, providers_document
 
         app.emit(dumps(providers_document([], app.clock())), args.output)
     elif not args.quiet:
-        from ..render.text import render_first_run
+        from ..views.usage_text import render_first_run
 
         app.emit(render_first_run(providers, style), args.output)
     return ExitCode.OK
