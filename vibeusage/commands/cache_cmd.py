@@ -76,7 +76,7 @@ def run(app: App, args: argparse.Namespace) -> int:
         return 0
     from tabulate import tabulate
 
-    from ..views.usage_text import format_age
+    from ..views.durations import format_age
 
     rows = []
     for pid, entry in report.items():
