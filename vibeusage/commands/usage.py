@@ -1,14 +1,15 @@
 """The usage view: ``vibeusage [OPTIONS] [PROVIDER ...]``."""
 
 import argparse
-from typing import Any, List, Optional
+from typing import TYPE_CHECKING, Any, List, Optional
 
 from .. import __version__
-from ..pipeline import RunOptions
-from ..service.report import Report
-from ..service.usage import Selection, collect, select_providers
 from . import COMMANDS
 from .app import PROG, App, UsageError, new_parser
+
+if TYPE_CHECKING:
+    from ..service.report import Report
+    from ..service.usage import Selection
 
 
 def positive_seconds(text: str) -> float:
@@ -105,6 +106,10 @@ def parse_args(app: App, argv: List[str]) -> argparse.Namespace:
 
 
 def run(app: App, args: argparse.Namespace) -> int:
+    """Select the providers, collect their report, print it; the report's exit code."""
+    from ..pipeline import RunOptions
+    from ..service.usage import collect, select_providers
+
     selection = select_providers(app, args.providers, offline=args.offline)
     style = app.style(args)
     progress = None
@@ -128,7 +133,7 @@ def run(app: App, args: argparse.Namespace) -> int:
 
 
 def _render(
-    app: App, args: argparse.Namespace, selection: Selection, report: Report, style: Any
+    app: App, args: argparse.Namespace, selection: "Selection", report: "Report", style: Any
 ) -> Optional[str]:
     """The text to print; None when there is nothing to print (a quiet first run)."""
     if args.json:
