@@ -14,12 +14,19 @@ import pytest
 from tests.fakes import FakeStrategy, fake_provider
 from vibeusage.models import ProviderStatus, StatusLevel
 from vibeusage.views.auth import connected_message, deleted_message, overview_table
-from vibeusage.views.cache import cache_table
+from vibeusage.views.cache import cache_table, cleared_document, cleared_message
 from vibeusage.views.completion import bash_script, fish_script, zsh_script
-from vibeusage.views.config import paths_table, settings_document, settings_table, toml_value
+from vibeusage.views.config import (
+    paths_table,
+    reset_document,
+    reset_message,
+    settings_document,
+    settings_table,
+    toml_value,
+)
 from vibeusage.views.config_file import default_config_text
 from vibeusage.views.doctor import doctor_json, doctor_text
-from vibeusage.views.keys import key_text, keys_table
+from vibeusage.views.keys import deleted_document, key_text, keys_table, stored_document
 from vibeusage.views.status import status_table, statuses_document
 
 VIEWS = Path(__file__).resolve().parent.parent / "vibeusage" / "views"
@@ -199,6 +206,22 @@ def test_default_config_text_sets_nothing_and_names_each_providers_strategies():
         "auth_source": "auto",
         "cli_refresh": True,
     }
+
+
+def test_result_documents_and_messages_of_the_commands_that_change_files():
+    assert cleared_document(["/c/a.json"]) == {"removed": ["/c/a.json"]}
+    assert cleared_message(2) == "Removed 2 cached file(s)."
+    assert reset_document("/c/config.toml", None) == {
+        "reset": True,
+        "path": "/c/config.toml",
+        "backup": None,
+    }
+    assert reset_message("/c/config.toml", "/c/config.toml.bak") == (
+        "Wrote a default configuration to /c/config.toml (the old one is /c/config.toml.bak)."
+    )
+    assert reset_message("/c/f", None) == "Wrote a default configuration to /c/f."
+    assert stored_document("sk-…6789", "/k") == {"stored": True, "masked": "sk-…6789", "path": "/k"}
+    assert deleted_document(False, "/k") == {"deleted": False, "path": "/k"}
 
 
 # --- doctor ----------------------------------------------------------------------------------

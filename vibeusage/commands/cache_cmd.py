@@ -26,12 +26,12 @@ def build_parser(app: App) -> argparse.ArgumentParser:
 def run(app: App, args: argparse.Namespace) -> int:
     providers = [app.provider(args.provider).id] if args.provider else list(app.registry)
     if args.action == "clear":
+        from ..views.cache import cleared_document, cleared_message
+
         removed = clear_caches(app, providers, args.org)
         if args.json:
-            app.emit_json({"removed": removed})
+            app.emit_json(cleared_document(removed))
         else:
-            from ..views.cache import cleared_message
-
             app.terminal.say(cleared_message(len(removed)))
         return 0
     overview = cache_overview(app, providers)

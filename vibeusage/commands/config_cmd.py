@@ -81,13 +81,14 @@ def _reset(app: App, args: argparse.Namespace) -> int:
         if app.terminal.stdin.readline().strip().lower() not in ("y", "yes"):
             app.terminal.say("Nothing changed.")
             return 0
-    backup = settings.replace_file(app, _default_text(app))
-    if args.json:
-        app.emit_json({"reset": True, "path": str(path), "backup": str(backup) if backup else None})
-    else:
-        from ..views.config import reset_message
+    from ..views.config import reset_document, reset_message
 
-        app.terminal.say(reset_message(str(path), str(backup) if backup else None))
+    backup = settings.replace_file(app, _default_text(app))
+    kept = str(backup) if backup else None
+    if args.json:
+        app.emit_json(reset_document(str(path), kept))
+    else:
+        app.terminal.say(reset_message(str(path), kept))
     return 0
 
 

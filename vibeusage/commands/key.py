@@ -78,12 +78,12 @@ def _set(app: App, args: argparse.Namespace, provider: Provider, spec: SecretSpe
     problem = spec.check(value)
     if problem and not args.force:
         _confirm_odd_value(app, provider, problem)
+    from ..views.keys import stored_document, stored_message
+
     path = keys.store_key(app, provider, spec, value)
     if args.json:
-        app.emit_json({"stored": True, "masked": mask_secret(value), "path": str(path)})
+        app.emit_json(stored_document(mask_secret(value), str(path)))
     else:
-        from ..views.keys import stored_message
-
         app.terminal.say(stored_message(provider.name, mask_secret(value), str(path)))
     return 0
 
@@ -110,11 +110,11 @@ def _confirm_odd_value(app: App, provider: Provider, problem: str) -> None:
 
 
 def _delete(app: App, args: argparse.Namespace, provider: Provider, spec: SecretSpec) -> int:
+    from ..views.keys import deleted_document, deleted_message
+
     deleted = keys.delete_key(app, provider, spec)
     if args.json:
-        app.emit_json({"deleted": deleted, "path": str(keys.key_path(app, provider, spec))})
+        app.emit_json(deleted_document(deleted, str(keys.key_path(app, provider, spec))))
     else:
-        from ..views.keys import deleted_message
-
         app.terminal.say(deleted_message(provider.name, deleted))
     return 0

@@ -1,7 +1,7 @@
 """``vibeusage cache`` as text: snapshot age, back-off state and org id per provider."""
 
 from datetime import timedelta
-from typing import Any, Dict
+from typing import Any, Dict, List
 
 from .durations import format_age
 
@@ -25,6 +25,11 @@ def cache_table(overview: Dict[str, Any]) -> str:
         rows.append([pid, age, gates or "open", "yes" if entry["org_id_cached"] else "no"])
     table = tabulate(rows, headers=["provider", "snapshot age", "back-off", "org id"])
     return f"# {overview['cache_dir']}\n{table}\n"
+
+
+def cleared_document(removed: List[str]) -> Dict[str, Any]:
+    """``cache clear --json``: the files removed."""
+    return {"removed": removed}
 
 
 def cleared_message(removed: int) -> str:

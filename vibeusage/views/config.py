@@ -40,6 +40,11 @@ def paths_table(entries: Dict[str, Dict[str, Any]]) -> str:
     return tabulate(rows, headers=["what", "path", "exists"]) + "\n"
 
 
+def reset_document(path: str, backup: Optional[str]) -> Dict[str, Any]:
+    """``config reset --json``: the file written and the backup of the old one."""
+    return {"reset": True, "path": path, "backup": backup}
+
+
 def reset_message(path: str, backup: Optional[str]) -> str:
     """What ``config reset`` says once the defaults are written."""
     kept = f" (the old one is {backup})" if backup else ""

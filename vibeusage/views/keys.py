@@ -23,6 +23,16 @@ def key_text(provider_id: str, provider_name: str, entry: Dict[str, Any]) -> str
     )
 
 
+def stored_document(masked: str, path: str) -> Dict[str, Any]:
+    """``key set --json``: the masked value and where it went."""
+    return {"stored": True, "masked": masked, "path": path}
+
+
+def deleted_document(deleted: bool, path: str) -> Dict[str, Any]:
+    """``key delete --json``: whether something was deleted, and the file."""
+    return {"deleted": deleted, "path": path}
+
+
 def stored_message(provider_name: str, masked: str, path: str) -> str:
     """What ``key set`` says once the value is stored."""
     return f"Stored {provider_name} credential {masked} in {path}"
