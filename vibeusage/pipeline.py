@@ -20,7 +20,7 @@ from .config import Config
 from .errors import ErrorCategory, Severity, VibeusageError
 from .kit.http_errors import classify_exception
 from .models import Attempt, ProviderStatus, StatusLevel, UsageSnapshot
-from .paths import Paths, home_dir
+from .paths import Paths
 from .providers.base import FetchContext, FetchResult, Provider
 from .timeparse import utcnow
 
@@ -369,15 +369,13 @@ class Pipeline:
         return replace(snapshot, status=status)
 
     def _context(self, provider: Provider, timeout: float) -> FetchContext:
-        return FetchContext(
-            environ=self.environ,
-            paths=self.paths,
-            home=home_dir(self.environ),
-            config=self.config.provider(provider.id),
-            timeout=timeout,
-            clock=self.clock,
-            provider_id=provider.id,
-            provider_name=provider.name,
+        return FetchContext.for_provider(
+            provider,
+            self.environ,
+            self.paths,
+            self.config.provider(provider.id),
+            self.clock,
+            timeout,
         )
 
 

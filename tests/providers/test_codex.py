@@ -1128,7 +1128,7 @@ def test_oauth_connection_error_is_a_network_error_naming_codex(
 def test_reset_credit_count_reaches_the_snapshot_json_and_verbose() -> None:
     from vibeusage.pipeline import ProviderResult
     from vibeusage.providers import codex
-    from vibeusage.render.text import Style, render_results
+    from vibeusage.views.usage_text import Style, render_results
 
     snapshot = parse_usage(wham(), NOW)
     assert snapshot.reset_credits == 2

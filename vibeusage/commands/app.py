@@ -27,6 +27,7 @@ class App:
         self._paths: Optional[Paths] = None
         self._registry: Optional[Dict[str, Provider]] = None
         self._config: Optional[Config] = None
+        self._pipeline: Any = None
 
     @property
     def paths(self) -> Paths:
@@ -54,9 +55,12 @@ class App:
         return self._config
 
     def pipeline(self) -> Any:
-        from ..pipeline import Pipeline
+        """The run's one pipeline, built on first use (selection and collection share it)."""
+        if self._pipeline is None:
+            from ..pipeline import Pipeline
 
-        return Pipeline(self.config, self.paths, self.environ, clock=self.clock)
+            self._pipeline = Pipeline(self.config, self.paths, self.environ, clock=self.clock)
+        return self._pipeline
 
     def provider(self, name: str) -> Provider:
         key = name.lower()
@@ -93,7 +97,7 @@ class App:
         )
 
     def style(self, args: argparse.Namespace) -> Any:
-        from ..render.text import Style, unicode_supported
+        from ..views.style import Style, unicode_supported
 
         output = getattr(args, "output", None)
         encoding = "utf-8" if output else getattr(self.terminal.stdout, "encoding", None)
@@ -128,9 +132,10 @@ class App:
         self.terminal.stdout.flush()
 
     def emit_json(self, document: Any, output: Optional[str] = None) -> None:
-        import json
+        """Print ``document`` as JSON through the one JSON writer of the views."""
+        from ..views.json_dump import dumps
 
-        self.emit(json.dumps(document, indent=2, ensure_ascii=False) + "\n", output)
+        self.emit(dumps(document), output)
 
 
 def new_parser(terminal: Terminal, **kwargs: Any) -> argparse.ArgumentParser:

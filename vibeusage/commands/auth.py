@@ -2,13 +2,12 @@
 
 import argparse
 import sys
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Optional
 
-from ..cache import clear_provider_cache
-from ..credentials import CredentialStore
 from ..errors import ErrorCategory, VibeusageError, mask_secret
-from ..paths import home_dir
-from ..providers.base import FetchContext, LoginIO, Provider, SecretSpec, Strategy
+from ..providers.base import LoginIO, Provider, SecretSpec
+from ..service import keys
+from ..service.connections import auth_overview, connection, fetch_context
 from .app import App, add_output_options, new_parser
 from .secrets import read_secret_value
 
@@ -42,67 +41,23 @@ def run(app: App, args: argparse.Namespace) -> int:
     return _connect(app, args, provider)
 
 
-def context(app: App, provider: Provider) -> FetchContext:
-    return FetchContext(
-        environ=app.environ,
-        paths=app.paths,
-        home=home_dir(app.environ),
-        config=app.config.provider(provider.id),
-        clock=app.clock,
-        provider_id=provider.id,
-        provider_name=provider.name,
-    )
-
-
-def connection(app: App, provider: Provider) -> Tuple[Optional[Strategy], List[str]]:
-    """The strategy that would be used first (None when none is available) and every reason."""
-    ctx = context(app, provider)
-    chain = provider.strategies_for(app.config.provider(provider.id).auth_source)
-    first: Optional[Strategy] = None
-    reasons = []
-    for strategy in chain:
-        try:
-            available = strategy.available(ctx)
-            reason = strategy.explain(ctx)
-        except Exception as exc:  # a broken check must not break the overview
-            available, reason = False, f"{strategy.label}: check failed ({type(exc).__name__})"
-        reasons.append(f"{strategy.name}: {reason}")
-        if available and first is None:
-            first = strategy
-    return first, reasons
-
-
 def _overview(app: App, args: argparse.Namespace) -> int:
-    report: Dict[str, Dict[str, Any]] = {}
-    for provider in app.registry.values():
-        strategy, reasons = connection(app, provider)
-        report[provider.id] = {
-            "connected": strategy is not None,
-            "strategy": strategy.name if strategy else None,
-            "source": strategy.label if strategy else None,
-            "enabled": app.config.provider(provider.id).enabled,
-            "next_step": None if strategy else provider.setup_hint,
-            "details": reasons,
-        }
+    report = auth_overview(app)
     if args.json:
         app.emit_json(report)
         return 0
-    from tabulate import tabulate
+    from ..views.auth import overview_table
 
-    rows = []
-    for pid, entry in report.items():
-        state = "connected" if entry["connected"] else "not connected"
-        if not entry["enabled"]:
-            state += " (disabled)"
-        rows.append([pid, state, entry["source"] or entry["next_step"]])
-    app.emit(tabulate(rows, headers=["provider", "state", "source / next step"]) + "\n")
+    app.emit(overview_table(report))
     return 0
 
 
 def _connect(app: App, args: argparse.Namespace, provider: Provider) -> int:
+    from ..views.auth import connected_message
+
     if provider.login is not None:
-        summary = provider.login(context(app, provider), _login_io(app))
-        clear_provider_cache(app.paths.cache_dir, provider.id)
+        summary = provider.login(fetch_context(app, provider), _login_io(app))
+        keys.forget_cache(app, provider)
         _report(app, args, provider, True, provider.name, summary)
         return 0
     strategy, _ = connection(app, provider)
@@ -118,9 +73,8 @@ def _connect(app: App, args: argparse.Namespace, provider: Provider) -> int:
             remediation=provider.setup_hint
             + (f" Or pipe a {spec.label} into `vibeusage auth {provider.id}`." if spec else ""),
         )
-    message = f"{provider.name} is connected through: {strategy.label}."
-    if spec is not None and strategy.name != "web":
-        message += f" A fallback can be stored with `vibeusage key {provider.id} set`."
+    fallback = provider.id if spec is not None and strategy.name != "web" else None
+    message = connected_message(provider.name, strategy.label, fallback)
     _report(app, args, provider, True, strategy.label, message)
     return 0
 
@@ -128,8 +82,10 @@ def _connect(app: App, args: argparse.Namespace, provider: Provider) -> int:
 def _store_secret(
     app: App, args: argparse.Namespace, provider: Provider, spec: SecretSpec, given: Optional[str]
 ) -> int:
+    from ..views.auth import paste_prompt, stored_message
+
     if given is None:
-        app.terminal.say(f"{provider.setup_hint}\nOr paste a {spec.label}.")
+        app.terminal.say(paste_prompt(provider.setup_hint, spec.label))
     value = read_secret_value(app, given, f"{spec.label}: ")
     problem = spec.check(value)
     if problem and not args.force:
@@ -148,29 +104,19 @@ def _store_secret(
                 ErrorCategory.AUTHENTICATION,
                 remediation=f"Copy a fresh {spec.label} and try again.",
             )
-    path = CredentialStore(app.paths).write(provider.id, spec.name, value)
-    clear_provider_cache(app.paths.cache_dir, provider.id)
-    _report(
-        app,
-        args,
-        provider,
-        True,
-        spec.label,
-        f"Stored {mask_secret(value)} in {path}; {provider.name} is connected.",
-    )
+    path = keys.store_key(app, provider, spec, value)
+    message = stored_message(provider.name, mask_secret(value), str(path))
+    _report(app, args, provider, True, spec.label, message)
     return 0
 
 
 def _delete(app: App, args: argparse.Namespace, provider: Provider) -> int:
-    spec = provider.secret
-    deleted = spec is not None and CredentialStore(app.paths).delete(provider.id, spec.name)
-    clear_provider_cache(app.paths.cache_dir, provider.id)
-    message = (
-        f"Deleted what vibeusage stored for {provider.name}; other tools' logins are untouched."
-        if deleted
-        else f"vibeusage had nothing stored for {provider.name}."
+    from ..views.auth import deleted_message
+
+    deleted = keys.disconnect(app, provider)
+    _report(
+        app, args, provider, False, None, deleted_message(provider.name, deleted), deleted=deleted
     )
-    _report(app, args, provider, False, None, message, deleted=deleted)
     return 0
 
 
@@ -201,6 +147,8 @@ def _report(
     **extra: Any,
 ) -> None:
     if args.json:
-        app.emit_json({"provider": provider.id, "connected": connected, "source": source, **extra})
+        from ..views.auth import result_document
+
+        app.emit_json(result_document(provider.id, connected, source, **extra))
     else:
         app.terminal.say(message)

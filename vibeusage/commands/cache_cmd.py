@@ -1,9 +1,8 @@
 """``vibeusage cache show | clear [PROVIDER] [--org]``."""
 
 import argparse
-from typing import Any, Dict, List
 
-from ..cache import FailureGate, SnapshotCache, clear_provider_cache, provider_cache_files
+from ..service.cache_state import cache_overview, clear_caches
 from .app import App, add_output_options, new_parser
 
 
@@ -24,78 +23,22 @@ def build_parser(app: App) -> argparse.ArgumentParser:
     return parser
 
 
-def describe(app: App, provider_id: str) -> Dict[str, Any]:
-    """What is cached for one provider, without secrets."""
-    cache_dir = app.paths.cache_dir
-    now = app.clock()
-    snapshot = SnapshotCache(app.paths.snapshots_dir).load(provider_id)
-    files = provider_cache_files(cache_dir, provider_id)
-    gate = FailureGate(app.paths.gate_dir)
-    strategies = app.registry[provider_id].strategy_names() if provider_id in app.registry else ()
-    gates = {}
-    for name in (*strategies, FailureGate.ANY):
-        state = gate.load(provider_id, name)
-        if state.closed_until is not None or state.failures:
-            gates[name] = {
-                "closed_until": state.closed_until.isoformat()
-                if state.closed_until is not None and state.is_closed(now)
-                else None,
-                "recent_failures": len(state.failures),
-                "reason": state.reason,
-            }
-    return {
-        "snapshot": {
-            "path": str(files["snapshot"]),
-            "fetched_at": snapshot.fetched_at.isoformat(),
-            "age_seconds": int((now - snapshot.fetched_at).total_seconds()),
-            "source": snapshot.source,
-        }
-        if snapshot is not None
-        else None,
-        "gate": gates,
-        "org_id_cached": files["org"].exists(),
-    }
-
-
 def run(app: App, args: argparse.Namespace) -> int:
     providers = [app.provider(args.provider).id] if args.provider else list(app.registry)
     if args.action == "clear":
-        removed: List[str] = []
-        for provider_id in providers:
-            removed += [
-                str(p) for p in clear_provider_cache(app.paths.cache_dir, provider_id, args.org)
-            ]
+        from ..views.cache import cleared_document, cleared_message
+
+        removed = clear_caches(app, providers, args.org)
         if args.json:
-            app.emit_json({"removed": removed})
+            app.emit_json(cleared_document(removed))
         else:
-            app.terminal.say(f"Removed {len(removed)} cached file(s).")
+            app.terminal.say(cleared_message(len(removed)))
         return 0
-    report = {pid: describe(app, pid) for pid in providers}
+    overview = cache_overview(app, providers)
     if args.json:
-        app.emit_json({"cache_dir": str(app.paths.cache_dir), "providers": report})
+        app.emit_json(overview)
         return 0
-    from tabulate import tabulate
+    from ..views.cache import cache_table
 
-    from ..render.text import format_age
-
-    rows = []
-    for pid, entry in report.items():
-        snap = entry["snapshot"]
-        age = "-"
-        if snap is not None:
-            from datetime import timedelta
-
-            age = f"{format_age(timedelta(seconds=snap['age_seconds']))} ({snap['source']})"
-        gates = ", ".join(
-            f"{name}: until {g['closed_until']}"
-            if g["closed_until"]
-            else f"{name}: {g['recent_failures']} recent failure(s)"
-            for name, g in entry["gate"].items()
-        )
-        rows.append([pid, age, gates or "open", "yes" if entry["org_id_cached"] else "no"])
-    app.emit(
-        f"# {app.paths.cache_dir}\n"
-        + tabulate(rows, headers=["provider", "snapshot age", "back-off", "org id"])
-        + "\n"
-    )
+    app.emit(cache_table(overview))
     return 0

@@ -52,73 +52,9 @@ def vocabulary(app: App) -> Dict[str, List[str]]:
     return words
 
 
-def _joined(words: Dict[str, List[str]], command: str) -> str:
-    return " ".join(words[command] + words[f"{command}_options"])
-
-
-def bash_script(words: Dict[str, List[str]]) -> str:
-    cases = "\n".join(
-        f'        {name}) COMPREPLY=($(compgen -W "{_joined(words, name)}" -- "$cur")); return ;;'
-        for name in COMMANDS
-        if name in words
-    )
-    top = " ".join(words["options"] + words["commands"] + words["providers"])
-    return f"""# bash completion for vibeusage
-_vibeusage() {{
-    local cur prev
-    cur="${{COMP_WORDS[COMP_CWORD]}}"
-    prev="${{COMP_WORDS[COMP_CWORD-1]}}"
-    case "$prev" in
-        -o|--output) COMPREPLY=($(compgen -f -- "$cur")); return ;;
-        --timeout) return ;;
-{cases}
-    esac
-    COMPREPLY=($(compgen -W "{top}" -- "$cur"))
-}}
-complete -o default -F _vibeusage vibeusage
-"""
-
-
-def zsh_script(words: Dict[str, List[str]]) -> str:
-    cases = "\n".join(
-        f"        {name}) compadd -- {_joined(words, name)} ;;"
-        for name in COMMANDS
-        if name in words
-    )
-    top = " ".join(words["options"] + words["commands"] + words["providers"])
-    return f"""#compdef vibeusage
-# zsh completion for vibeusage
-_vibeusage() {{
-    case "${{words[CURRENT-1]}}" in
-        -o|--output) _files ;;
-        --timeout) ;;
-{cases}
-        *) compadd -- {top} ;;
-    esac
-}}
-compdef _vibeusage vibeusage
-"""
-
-
-def fish_script(words: Dict[str, List[str]]) -> str:
-    lines = [
-        "# fish completion for vibeusage",
-        "complete -c vibeusage -f",
-        f"complete -c vibeusage -n __fish_use_subcommand -a '{' '.join(words['commands'])}'",
-        f"complete -c vibeusage -n __fish_use_subcommand -a '{' '.join(words['providers'])}'",
-    ]
-    for option in words["options"]:
-        lines.append(f"complete -c vibeusage -l {option[2:]}")
-    for name in COMMANDS:
-        if name in words:
-            lines.append(
-                f"complete -c vibeusage -n '__fish_seen_subcommand_from {name}' "
-                f"-a '{' '.join(words[name])}'"
-            )
-    return "\n".join(lines) + "\n"
-
-
 def run(app: App, args: argparse.Namespace) -> int:
+    from ..views.completion import bash_script, fish_script, zsh_script
+
     words = vocabulary(app)
     script = {"bash": bash_script, "zsh": zsh_script, "fish": fish_script}[args.shell](words)
     app.emit(script)

@@ -1,12 +1,10 @@
 """``vibeusage key [PROVIDER [set [VALUE] | delete]]``: the credentials vibeusage keeps itself."""
 
 import argparse
-from typing import Any, Dict, List
 
-from ..cache import clear_provider_cache
-from ..credentials import CredentialStore
 from ..errors import ConfigError, ErrorCategory, VibeusageError, mask_secret
 from ..providers.base import Provider, SecretSpec
+from ..service import keys
 from .app import App, add_output_options, new_parser
 from .secrets import read_secret_value
 
@@ -35,11 +33,10 @@ def build_parser(app: App) -> argparse.ArgumentParser:
 
 
 def run(app: App, args: argparse.Namespace) -> int:
-    store = CredentialStore(app.paths)
     if args.provider is None:
         if args.action != "show" or args.value:
             raise ConfigError("name the provider: `vibeusage key PROVIDER set`")
-        return _status(app, args, store)
+        return _status(app, args)
     provider = app.provider(args.provider)
     spec = provider.secret
     if spec is None:
@@ -48,68 +45,46 @@ def run(app: App, args: argparse.Namespace) -> int:
             remediation=f"{provider.setup_hint}",
         )
     if args.action == "set":
-        return _set(app, args, store, provider, spec)
+        return _set(app, args, provider, spec)
     if args.action == "delete":
-        return _delete(app, args, store, provider, spec)
-    return _show(app, args, store, provider, spec)
+        return _delete(app, args, provider, spec)
+    return _show(app, args, provider, spec)
 
 
-def _entry(store: CredentialStore, provider: Provider, spec: SecretSpec) -> Dict[str, Any]:
-    stored = store.read(provider.id, spec.name)
-    return {
-        "stored": stored is not None,
-        "masked": mask_secret(stored.value) if stored else None,
-        "path": str(store.path(provider.id, spec.name)),
-        "created_at": stored.created_at.isoformat() if stored and stored.created_at else None,
-        "what": spec.label,
-    }
-
-
-def _status(app: App, args: argparse.Namespace, store: CredentialStore) -> int:
-    entries = {
-        p.id: _entry(store, p, p.secret) for p in app.registry.values() if p.secret is not None
-    }
+def _status(app: App, args: argparse.Namespace) -> int:
+    entries = keys.key_entries(app)
     if args.json:
         app.emit_json(entries)
         return 0
-    from tabulate import tabulate
+    from ..views.keys import keys_table
 
-    rows: List[List[str]] = []
-    for pid, entry in entries.items():
-        rows.append([pid, entry["masked"] or "-", entry["created_at"] or "", entry["what"]])
-    app.emit(tabulate(rows, headers=["provider", "stored", "since", "what"]) + "\n")
+    app.emit(keys_table(entries))
     return 0
 
 
-def _show(
-    app: App, args: argparse.Namespace, store: CredentialStore, provider: Provider, spec: SecretSpec
-) -> int:
-    entry = _entry(store, provider, spec)
+def _show(app: App, args: argparse.Namespace, provider: Provider, spec: SecretSpec) -> int:
+    entry = keys.key_entry(app, provider, spec)
     if args.json:
         app.emit_json(entry)
-    elif entry["stored"]:
-        app.emit(f"{provider.name}: {entry['masked']}\n  file: {entry['path']}\n")
-    else:
-        app.emit(
-            f"{provider.name}: nothing stored\n  store it with `vibeusage key {provider.id} set`"
-            f" ({spec.label})\n"
-        )
+        return 0
+    from ..views.keys import key_text
+
+    app.emit(key_text(provider.id, provider.name, entry))
     return 0
 
 
-def _set(
-    app: App, args: argparse.Namespace, store: CredentialStore, provider: Provider, spec: SecretSpec
-) -> int:
+def _set(app: App, args: argparse.Namespace, provider: Provider, spec: SecretSpec) -> int:
     value = read_secret_value(app, args.value, f"{provider.name} {spec.label}: ")
     problem = spec.check(value)
     if problem and not args.force:
         _confirm_odd_value(app, provider, problem)
-    path = store.write(provider.id, spec.name, value)
-    clear_provider_cache(app.paths.cache_dir, provider.id)
+    from ..views.keys import stored_document, stored_message
+
+    path = keys.store_key(app, provider, spec, value)
     if args.json:
-        app.emit_json({"stored": True, "masked": mask_secret(value), "path": str(path)})
+        app.emit_json(stored_document(mask_secret(value), str(path)))
     else:
-        app.terminal.say(f"Stored {provider.name} credential {mask_secret(value)} in {path}")
+        app.terminal.say(stored_message(provider.name, mask_secret(value), str(path)))
     return 0
 
 
@@ -134,18 +109,12 @@ def _confirm_odd_value(app: App, provider: Provider, problem: str) -> None:
         )
 
 
-def _delete(
-    app: App, args: argparse.Namespace, store: CredentialStore, provider: Provider, spec: SecretSpec
-) -> int:
-    deleted = store.delete(provider.id, spec.name)
-    if deleted:
-        clear_provider_cache(app.paths.cache_dir, provider.id)
+def _delete(app: App, args: argparse.Namespace, provider: Provider, spec: SecretSpec) -> int:
+    from ..views.keys import deleted_document, deleted_message
+
+    deleted = keys.delete_key(app, provider, spec)
     if args.json:
-        app.emit_json({"deleted": deleted, "path": str(store.path(provider.id, spec.name))})
+        app.emit_json(deleted_document(deleted, str(keys.key_path(app, provider, spec))))
     else:
-        app.terminal.say(
-            f"Deleted the stored {provider.name} credential."
-            if deleted
-            else f"No {provider.name} credential was stored."
-        )
+        app.terminal.say(deleted_message(provider.name, deleted))
     return 0

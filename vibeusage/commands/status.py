@@ -3,24 +3,9 @@
 import argparse
 from typing import Dict, List
 
-from ..models import ProviderStatus, StatusLevel
+from ..models import ProviderStatus
 from ..providers.base import Provider
 from .app import App, add_output_options, new_parser
-
-SYMBOLS = {
-    StatusLevel.OPERATIONAL: ("●", "ok"),
-    StatusLevel.DEGRADED: ("◐", "~"),
-    StatusLevel.PARTIAL_OUTAGE: ("◑", "!"),
-    StatusLevel.MAJOR_OUTAGE: ("○", "!!"),
-    StatusLevel.UNKNOWN: ("?", "?"),
-}
-COLORS = {
-    StatusLevel.OPERATIONAL: "\x1b[32m",
-    StatusLevel.DEGRADED: "\x1b[33m",
-    StatusLevel.PARTIAL_OUTAGE: "\x1b[33m",
-    StatusLevel.MAJOR_OUTAGE: "\x1b[31m",
-    StatusLevel.UNKNOWN: "\x1b[2m",
-}
 
 
 def build_parser(app: App) -> argparse.ArgumentParser:
@@ -58,24 +43,13 @@ def run(app: App, args: argparse.Namespace) -> int:
     providers = app.named_providers(args.providers) or app.enabled_providers()
     statuses = fetch_statuses(app, providers)
     if args.json:
-        app.emit_json({pid: status.to_dict() for pid, status in statuses.items()})
+        from ..views.status import statuses_document
+
+        app.emit_json(statuses_document(statuses))
         return 0
-    from tabulate import tabulate
+    from ..views.status import status_table
+    from ..views.style import unicode_supported
 
-    from ..render.text import unicode_supported
-
-    color = app.color(args)
     unicode = unicode_supported(getattr(app.terminal.stdout, "encoding", None))
-    rows = []
-    for provider in providers:
-        status = statuses[provider.id]
-        symbol = SYMBOLS[status.level][0 if unicode else 1]
-        level = status.level.value.replace("_", " ")
-        if color:
-            symbol = f"{COLORS[status.level]}{symbol}\x1b[0m"
-        updated = (
-            status.updated_at.astimezone().strftime("%Y-%m-%d %H:%M") if status.updated_at else ""
-        )
-        rows.append([symbol, provider.name, level, status.description or "", updated])
-    app.emit(tabulate(rows, headers=["", "provider", "status", "description", "updated"]) + "\n")
+    app.emit(status_table(providers, statuses, app.color(args), unicode))
     return 0

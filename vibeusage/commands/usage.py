@@ -1,15 +1,15 @@
 """The usage view: ``vibeusage [OPTIONS] [PROVIDER ...]``."""
 
 import argparse
-from datetime import datetime
-from typing import Any, List, Sequence
+from typing import TYPE_CHECKING, Any, List, Optional
 
 from .. import __version__
-from ..errors import ErrorCategory, ExitCode, VibeusageError
-from ..pipeline import ProviderResult, RunOptions
-from ..providers.base import Provider
 from . import COMMANDS
 from .app import PROG, App, UsageError, new_parser
+
+if TYPE_CHECKING:
+    from ..service.report import Report
+    from ..service.usage import Selection
 
 
 def positive_seconds(text: str) -> float:
@@ -93,6 +93,8 @@ def parse_args(app: App, argv: List[str]) -> argparse.Namespace:
     if any(a in ("-h", "--help") for a in argv):
         named = [a for a in argv if not a.startswith("-") and a.lower() in app.registry]
         if named:
+            from ..views.provider_help import provider_help
+
             app.emit(provider_help(app.provider(named[0])))
             raise SystemExit(0)
     args = parser.parse_intermixed_args(argv)
@@ -103,46 +105,16 @@ def parse_args(app: App, argv: List[str]) -> argparse.Namespace:
     return args
 
 
-def provider_help(provider: Provider) -> str:
-    """``vibeusage PROVIDER --help``: what the provider is and how vibeusage connects to it."""
-    lines = [
-        f"{PROG} {provider.id}: {provider.name} — {provider.description}",
-        "",
-        f"  dashboard:  {provider.dashboard_url}",
-        f"  status:     {provider.status_url or 'no status page'}",
-        f"  connect:    {provider.setup_hint}",
-        "  strategies, tried in order:",
-    ]
-    lines += [f"    {s.name:<12}{s.label}" for s in provider.strategies]
-    if provider.options:
-        lines.append(f"  config keys in [providers.{provider.id}]:")
-        lines += [f"    {key} ({kind.__name__})" for key, kind in provider.options.items()]
-    lines += ["", f"Usage: {PROG} [OPTIONS] {provider.id}   (options: {PROG} --help)"]
-    return "\n".join(lines) + "\n"
-
-
 def run(app: App, args: argparse.Namespace) -> int:
-    pipeline = app.pipeline()
-    named = app.named_providers(args.providers)
-    if named:
-        selected = named
-    elif args.offline:
-        # Offline shows what is cached; it does not even look for credentials (some
-        # checks open databases), so it stays fast on any machine.
-        selected = [p for p in app.enabled_providers() if pipeline.has_cache(p)]
-        if not selected:
-            raise VibeusageError(
-                "Nothing is cached yet",
-                ErrorCategory.NOT_FOUND,
-                remediation="Run `vibeusage` once without --offline.",
-            )
-    else:
-        selected = [p for p in app.enabled_providers() if pipeline.has_credentials(p)]
-    style = app.style(args)
-    if not selected:
-        return _first_run(app, args, list(app.registry.values()), style)
+    """Select the providers, collect their report, print it; the report's exit code."""
+    from ..pipeline import RunOptions
+    from ..service.usage import collect, select_providers
 
-    progress = _Progress(app) if _wants_progress(app, args) else None
+    selection = select_providers(app, args.providers, offline=args.offline)
+    style = app.style(args)
+    progress = None
+    if not selection.first_run and _wants_progress(app, args):
+        progress = _Progress(app)
     options = RunOptions(
         refresh=args.refresh,
         offline=args.offline,
@@ -150,56 +122,38 @@ def run(app: App, args: argparse.Namespace) -> int:
         with_status=args.verbose,
     )
     try:
-        results = pipeline.run(selected, options, on_progress=progress.update if progress else None)
+        report = collect(app, selection, options, progress.update if progress else None)
     finally:
         if progress is not None:
             progress.clear()
-    now = app.clock()
-    app.emit(_render(args, results, now, style, single=len(named) == 1), args.output)
-    return exit_code_for(results)
+    text = _render(app, args, selection, report, style)
+    if text is not None:
+        app.emit(text, args.output)
+    return report.exit_code
 
 
 def _render(
-    args: argparse.Namespace,
-    results: Sequence[ProviderResult],
-    now: datetime,
-    style: Any,
-    single: bool,
-) -> str:
+    app: App, args: argparse.Namespace, selection: "Selection", report: "Report", style: Any
+) -> Optional[str]:
+    """The text to print; None when there is nothing to print (a quiet first run)."""
     if args.json:
-        from ..render.json_doc import dumps, providers_document, single_document
+        from ..views.json_dump import dumps
+        from ..views.usage_json import report_document
 
-        document = single_document(results[0], now) if single else providers_document(results, now)
-        return dumps(document)
-    from ..render.text import render_quiet, render_results
+        return dumps(report_document(report))
+    if selection.first_run:
+        if args.quiet:
+            return None
+        from ..views.first_run import render_first_run
 
+        return render_first_run(list(app.registry.values()), style)
     if args.quiet:
-        return render_quiet(results, now, style.reset_format)
-    return render_results(results, now, style)
+        from ..views.usage_quiet import render_quiet
 
+        return render_quiet(report.results, report.now, style.reset_format)
+    from ..views.usage_text import render_results
 
-def _first_run(app: App, args: argparse.Namespace, providers: List[Provider], style: Any) -> int:
-    if args.json:
-        from ..render.json_doc import dumps, providers_document
-
-        app.emit(dumps(providers_document([], app.clock())), args.output)
-    elif not args.quiet:
-        from ..render.text import render_first_run
-
-        app.emit(render_first_run(providers, style), args.output)
-    return ExitCode.OK
-
-
-def exit_code_for(results: Sequence[ProviderResult]) -> int:
-    """0 when everything is fresh, 5 when some data was shown, else the first failure's code."""
-    if all(r.fresh for r in results):
-        return ExitCode.OK
-    if any(r.snapshot is not None for r in results):
-        return ExitCode.PARTIAL
-    for result in results:
-        if result.error is not None:
-            return result.error.exit_code
-    return ExitCode.ERROR
+    return render_results(report.results, report.now, style)
 
 
 def _wants_progress(app: App, args: argparse.Namespace) -> bool:
@@ -224,13 +178,16 @@ class _Progress:
     def update(self, pending: List[str], elapsed: float) -> None:
         if elapsed < self.DELAY:
             return
-        names = ", ".join(pending)
-        self.stream.write(f"\r\x1b[KFetching {names}... {elapsed:.1f}s")
+        from ..views.progress import progress_line
+
+        self.stream.write(progress_line(pending, elapsed))
         self.stream.flush()
         self.shown = True
 
     def clear(self) -> None:
         if self.shown:
-            self.stream.write("\r\x1b[K")
+            from ..views.progress import CLEAR_LINE
+
+            self.stream.write(CLEAR_LINE)
             self.stream.flush()
             self.shown = False

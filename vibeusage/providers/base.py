@@ -72,6 +72,30 @@ class FetchContext:
     provider_id: str = ""
     provider_name: str = ""
 
+    @classmethod
+    def for_provider(
+        cls,
+        provider: Provider,
+        environ: Mapping[str, str],
+        paths: Paths,
+        config: ProviderConfig,
+        clock: Callable[[], datetime] = utcnow,
+        timeout: float = 30.0,
+    ) -> "FetchContext":
+        """The context every strategy, check and login flow of ``provider`` runs with."""
+        from ..paths import home_dir
+
+        return cls(
+            environ=environ,
+            paths=paths,
+            home=home_dir(environ),
+            config=config,
+            timeout=timeout,
+            clock=clock,
+            provider_id=provider.id,
+            provider_name=provider.name,
+        )
+
     def now(self) -> datetime:
         return self.clock()
 

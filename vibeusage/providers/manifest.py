@@ -13,7 +13,7 @@ from importlib import import_module
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up time
 if TYPE_CHECKING:
-    from typing import Any, Mapping, Optional, Sequence, Tuple
+    from typing import Any, Callable, Mapping, Optional, Sequence, Tuple, Union
 
     from ..errors import VibeusageError
     from .base import FetchContext, FetchResult
@@ -31,13 +31,17 @@ def resolve(target: str) -> Any:
 
 
 class Ref:
-    """A callable loaded on first call: ``Ref("copilot.device_flow:login")(ctx, io)``."""
+    """A callable loaded on first call: ``Ref("copilot.device_flow:login")(ctx, io)``.
+
+    A callable given instead of a reference is used as it is (tests, projects that build
+    providers of their own).
+    """
 
     __slots__ = ("target", "_loaded")
 
-    def __init__(self, target: str) -> None:
-        self.target = target
-        self._loaded: Any = None
+    def __init__(self, target: Union[str, Callable[..., Any]]) -> None:
+        self.target = target if isinstance(target, str) else repr(target)
+        self._loaded: Any = None if isinstance(target, str) else target
 
     def load(self) -> Any:
         if self._loaded is None:
@@ -169,8 +173,8 @@ class Provider:
         description: str = "",
         options: Optional[Mapping[str, type]] = None,
         secret: Optional[SecretSpec] = None,
-        login: Optional[str] = None,
-        status_fetch: Optional[str] = None,
+        login: Union[str, Callable[..., str], None] = None,
+        status_fetch: Union[str, Callable[..., Any], None] = None,
         env_vars: Sequence[str] = (),
         tools: Sequence[str] = (),
         token_patterns: Sequence[str] = (),
@@ -209,6 +213,17 @@ class Provider:
 
     def __hash__(self) -> int:
         return hash(self.id)
+
+    def replace(self, **changes: Any) -> Provider:
+        """A copy with some attributes changed (``strategies``, ``options``, ...)."""
+        unknown = set(changes) - set(self.__slots__)
+        if unknown:
+            raise TypeError(f"Provider has no attribute {', '.join(sorted(unknown))}")
+        copy = object.__new__(Provider)
+        for name in self.__slots__:
+            value = changes.get(name, getattr(self, name))
+            setattr(copy, name, tuple(value) if name == "strategies" else value)
+        return copy
 
     def strategy_names(self) -> Tuple[str, ...]:
         return tuple(s.name for s in self.strategies)

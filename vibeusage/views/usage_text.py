@@ -1,55 +1,23 @@
-"""Text output: one tabulate block per provider, quiet lines, errors, the first-run guide."""
+"""The usage view as text: a table block per provider with pace-coloured bars, then errors."""
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-from decimal import Decimal
-from typing import List, Optional, Sequence
+from datetime import datetime
+from typing import List, Sequence
 
 from ..errors import VibeusageError
-from ..models import OverageUsage, UsagePeriod
+from ..models import UsagePeriod
 from ..pipeline import ProviderResult
 from ..providers.base import Provider
+from .durations import format_age, format_reset
+from .money import format_overage
+from .style import BOLD, DIM, GREEN, RED, YELLOW, Style
+
+__all__ = ["Style", "bar", "render_errors", "render_results", "usage_color"]
 
 BAR_WIDTH = 20
 PACE_GREEN = 1.15
 PACE_YELLOW = 1.30
 UTIL_YELLOW = 50
 UTIL_RED = 80
-
-RESET = "\x1b[0m"
-BOLD = "\x1b[1m"
-DIM = "\x1b[2m"
-RED = "\x1b[31m"
-GREEN = "\x1b[32m"
-YELLOW = "\x1b[33m"
-
-_CURRENCY_SIGNS = {"USD": "$", "EUR": "€", "GBP": "£"}
-
-
-@dataclass(frozen=True)
-class Style:
-    """How to draw: colour on or off, Unicode or ASCII, countdown or absolute resets."""
-
-    color: bool = False
-    unicode: bool = True
-    pace_colors: bool = True
-    reset_format: str = "countdown"
-    verbose: bool = False
-
-    def paint(self, text: str, code: str) -> str:
-        return f"{code}{text}{RESET}" if self.color and code else text
-
-    @property
-    def full(self) -> str:
-        return "█" if self.unicode else "#"
-
-    @property
-    def empty(self) -> str:
-        return "░" if self.unicode else "-"
-
-    @property
-    def sep(self) -> str:
-        return "·" if self.unicode else "-"
 
 
 def usage_color(period: UsagePeriod, now: datetime, pace_colors: bool = True) -> str:
@@ -67,75 +35,9 @@ def usage_color(period: UsagePeriod, now: datetime, pace_colors: bool = True) ->
 
 
 def bar(utilization: int, style: Style) -> str:
+    """A fixed-width bar with ``utilization`` percent of its cells filled (rounded)."""
     filled = min(BAR_WIDTH, (utilization * BAR_WIDTH + 50) // 100)
     return style.full * filled + style.empty * (BAR_WIDTH - filled)
-
-
-def format_countdown(delta: timedelta) -> str:
-    """``4d 12h``, ``3h 45m``, ``45m`` or ``<1m``."""
-    seconds = int(delta.total_seconds())
-    if seconds < 60:
-        return "<1m"
-    minutes = seconds // 60
-    days, rest = divmod(minutes, 1440)
-    hours, minutes = divmod(rest, 60)
-    if days:
-        return f"{days}d {hours}h"
-    if hours:
-        return f"{hours}h {minutes}m"
-    return f"{minutes}m"
-
-
-def format_reset(period: UsagePeriod, now: datetime, reset_format: str = "countdown") -> str:
-    left = period.time_until_reset(now)
-    if period.resets_at is None or left is None:
-        return ""
-    if not left:
-        return "reset due"
-    if reset_format == "absolute":
-        return "resets " + period.resets_at.astimezone().strftime("%a %d %b %H:%M")
-    return "resets in " + format_countdown(left)
-
-
-def format_age(delta: timedelta) -> str:
-    seconds = max(0, int(delta.total_seconds()))
-    if seconds < 60:
-        return f"{seconds}s"
-    return format_countdown(delta)
-
-
-def format_money(amount: Decimal, currency: str) -> str:
-    sign = _CURRENCY_SIGNS.get(currency.upper())
-    return f"{sign}{amount:,.2f}" if sign else f"{amount:,.2f} {currency}"
-
-
-def format_overage(overage: Optional[OverageUsage]) -> str:
-    """``Extra usage: $5.50 of $100.00 used`` / ``Credits: 12.50 left``; empty when idle."""
-    if overage is None:
-        return ""
-    parts = []
-    spent = overage.used if overage.used is not None else Decimal(0)
-    if overage.used is not None and (overage.is_enabled or spent > 0):
-        used = format_money(overage.used, overage.currency)
-        if overage.limit is None:
-            parts.append(f"{used} used (no limit)")
-        else:
-            parts.append(f"{used} of {format_money(overage.limit, overage.currency)} used")
-    credits = overage.currency.lower() == "credits"
-    if overage.unlimited:
-        parts.append("unlimited")
-    elif overage.balance is not None and (overage.is_enabled or overage.balance > 0):
-        amount = (
-            f"{overage.balance:,.2f}"
-            if credits
-            else format_money(overage.balance, overage.currency)
-        )
-        parts.append(f"{amount} left")
-    if not parts:
-        return ""
-    label = "Credits" if credits else "Extra usage"
-    state = "" if overage.is_enabled else " (disabled)"
-    return f"{label}: {', '.join(parts)}{state}"
 
 
 def render_results(results: Sequence[ProviderResult], now: datetime, style: Style) -> str:
@@ -232,6 +134,7 @@ def _verbose_lines(result: ProviderResult, now: datetime, style: Style) -> List[
 
 
 def render_errors(results: Sequence[ProviderResult], style: Style) -> str:
+    """The ``Errors`` section: each failed provider with its message and remediation."""
     lines = [style.paint("Errors", BOLD)]
     for result in results:
         assert result.error is not None
@@ -250,46 +153,3 @@ def _error_lines(provider: Provider, error: VibeusageError, style: Style) -> Lis
     if error.remediation:
         lines.append(f"    {arrow} {error.remediation}")
     return lines
-
-
-def render_quiet(
-    results: Sequence[ProviderResult], now: datetime, reset_format: str = "countdown"
-) -> str:
-    """One line per period (and per error): easy to grep or feed to a status bar."""
-    lines = []
-    for result in results:
-        if result.snapshot is not None:
-            suffix = " (stale)" if result.stale else ""
-            for period in result.snapshot.periods:
-                reset = format_reset(period, now, reset_format)
-                reset_part = f", {reset}" if reset else ""
-                lines.append(
-                    f"{result.provider_id} {period.name}: {period.utilization}%{reset_part}{suffix}"
-                )
-        if result.error is not None and result.snapshot is None:
-            lines.append(f"{result.provider_id} error: {result.error.message}")
-    return "\n".join(lines) + "\n" if lines else ""
-
-
-def render_first_run(providers: Sequence[Provider], style: Style) -> str:
-    """What a new user sees when no provider is connected yet."""
-    from tabulate import tabulate
-
-    rows = [[style.paint(p.name, BOLD), p.setup_hint] for p in providers]
-    table = tabulate(rows, tablefmt="plain")
-    lines = [
-        "No provider is connected yet. vibeusage reads the logins of the tools you already use:",
-        "",
-        *("  " + line.rstrip() for line in table.splitlines()),
-        "",
-        "Then run `vibeusage` again; `vibeusage --help` lists every option.",
-    ]
-    return "\n".join(lines) + "\n"
-
-
-def unicode_supported(encoding: Optional[str]) -> bool:
-    try:
-        ("█░·→").encode(encoding or "ascii")
-    except (LookupError, UnicodeEncodeError):
-        return False
-    return True

@@ -1,11 +1,11 @@
 """The JSON documents of the contract (DESIGN.md §9, schema version 1)."""
 
-import json
 from datetime import datetime
 from typing import Any, Dict, List, Sequence
 
 from ..models import SCHEMA_VERSION
 from ..pipeline import ProviderResult
+from ..service.report import Report
 
 
 def snapshot_document(result: ProviderResult, now: datetime) -> Dict[str, Any]:
@@ -60,5 +60,8 @@ def providers_document(results: Sequence[ProviderResult], now: datetime) -> Dict
     }
 
 
-def dumps(document: Dict[str, Any]) -> str:
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+def report_document(report: Report) -> Dict[str, Any]:
+    """The document a usage report prints as: single-provider or all-providers view."""
+    if report.single:
+        return single_document(report.results[0], report.now)
+    return providers_document(report.results, report.now)

@@ -1,1 +1,0 @@
-"""Pure renderers: run results in, text or JSON out."""

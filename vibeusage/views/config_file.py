@@ -1,0 +1,38 @@
+"""The text of a fresh config file: every key commented out, with its default."""
+
+from typing import Sequence
+
+from ..config import DisplayConfig, FetchConfig
+from ..providers.base import Provider
+
+
+def default_config_text(providers: Sequence[Provider]) -> str:
+    """A config file that sets nothing but documents every key with its default."""
+    display, fetch = DisplayConfig(), FetchConfig()
+    lines = [
+        "# vibeusage configuration. Every key is optional: remove the leading '# ' to set one.",
+        "# `vibeusage config show` prints the values in effect and where they come from.",
+        "",
+        f"# enabled_providers = [{', '.join(repr(p.id) for p in providers)}]".replace("'", '"'),
+        "",
+        "# [display]",
+        f"# pace_colors = {str(display.pace_colors).lower()}",
+        f'# reset_format = "{display.reset_format}"        # or "absolute"',
+        "",
+        "# [fetch]",
+        f"# timeout = {fetch.timeout:g}                    # seconds per strategy",
+        f"# deadline = {fetch.deadline:g}                   # seconds for the whole run",
+        f"# max_concurrent = {fetch.max_concurrent}              # providers fetched at once",
+        f"# fresh_ttl = {fetch.fresh_ttl:g}                  # reuse a snapshot this young",
+        f"# stale_threshold = {fetch.stale_threshold:g}          # --offline: older is stale",
+    ]
+    for provider in providers:
+        strategies = ", ".join(f'"{s.name}"' for s in provider.strategies)
+        lines += [
+            "",
+            f"# [providers.{provider.id}]",
+            "# enabled = true",
+            f'# auth_source = "auto"             # or one of {strategies}',
+        ]
+        lines += [f"# {key} = true" for key, kind in provider.options.items() if kind is bool]
+    return "\n".join(lines) + "\n"

@@ -1,0 +1,40 @@
+"""How long until and how long ago: countdowns, ages and the reset phrase of a window."""
+
+from datetime import datetime, timedelta
+
+from ..models import UsagePeriod
+
+
+def format_countdown(delta: timedelta) -> str:
+    """``4d 12h``, ``3h 45m``, ``45m`` or ``<1m``."""
+    seconds = int(delta.total_seconds())
+    if seconds < 60:
+        return "<1m"
+    minutes = seconds // 60
+    days, rest = divmod(minutes, 1440)
+    hours, minutes = divmod(rest, 60)
+    if days:
+        return f"{days}d {hours}h"
+    if hours:
+        return f"{hours}h {minutes}m"
+    return f"{minutes}m"
+
+
+def format_reset(period: UsagePeriod, now: datetime, reset_format: str = "countdown") -> str:
+    """``resets in 2h 30m`` (or a local clock time); empty when the reset is unknown."""
+    left = period.time_until_reset(now)
+    if period.resets_at is None or left is None:
+        return ""
+    if not left:
+        return "reset due"
+    if reset_format == "absolute":
+        return "resets " + period.resets_at.astimezone().strftime("%a %d %b %H:%M")
+    return "resets in " + format_countdown(left)
+
+
+def format_age(delta: timedelta) -> str:
+    """``42s`` under a minute, else a countdown-style age; never negative."""
+    seconds = max(0, int(delta.total_seconds()))
+    if seconds < 60:
+        return f"{seconds}s"
+    return format_countdown(delta)
