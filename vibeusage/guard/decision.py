@@ -7,7 +7,7 @@ from decimal import Decimal, localcontext
 from typing import List, Optional, Sequence, Tuple
 
 from ..models import UsagePeriod, UsageSnapshot
-from ..pace.forecast import HOUR, Pace
+from ..pace.forecast import Pace
 from ..pace.percent import ARITHMETIC, HUNDRED, used_percent_of
 from ..pace.snapshot import SnapshotPace, snapshot_pace
 from ..pace.window import candidates
@@ -106,8 +106,8 @@ def judge_subject(subject: GuardSubject, policy: GuardPolicy, now: datetime) -> 
     reason = subject.unknown_reason
     stale = reason == STALE
     if snapshot is None:
-        unknown = GuardResult(subject.provider, Decision.UNKNOWN, reason or FETCH_FAILED)
-        return [replace(unknown, period_type=asked_type, stale=stale)]
+        result = GuardResult(subject.provider, Decision.UNKNOWN, reason or FETCH_FAILED)
+        return [replace(result, period_type=asked_type, stale=stale)]
     forecast = snapshot_pace(snapshot.periods, now)
     chosen = choose_windows(forecast, policy.window)
     if not chosen:
@@ -183,5 +183,6 @@ def for_check(used: Decimal, pace: Optional[Pace], duration: int, max_used: Deci
         return ForCheck(duration, None, None)
     with localcontext(ARITHMETIC):
         horizon = min(Decimal(duration), pace.seconds_to_reset)
-        projected = used + pace.rate_percent_per_hour * horizon / HOUR
+        # u + r·horizon with r = u / e, multiplied out so no rounded rate is multiplied.
+        projected = used + used * horizon / pace.elapsed_seconds
     return ForCheck(duration, projected, projected <= max_used)

@@ -92,7 +92,7 @@ def compute_pace(
 
     None (§1.3): no reset time or no trustworthy percent; the window has reset; the reset
     lies more than D + 120 s ahead; under 60 s elapsed; under 3 % elapsed with under 5 %
-    used (and not exhausted); 95 % or more used within 300 s of the start.
+    used; 95 % or more used within 300 s of the start.
     """
     with localcontext(ARITHMETIC):
         u = clean_used_percent(used)
@@ -108,7 +108,7 @@ def compute_pace(
         if elapsed < MIN_ELAPSED_SECONDS:
             return None
         fraction = elapsed / duration
-        if u < HUNDRED and fraction < MIN_FRACTION and u < SMALL_USED:
+        if fraction < MIN_FRACTION and u < SMALL_USED:
             return None
         if u >= REPEATED_USED and elapsed < REPEATED_WITHIN_SECONDS:
             return None
