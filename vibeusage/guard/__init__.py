@@ -1,0 +1,1 @@
+"""The decision behind ``vibeusage guard`` (FEATURES.md §2): pure policy over snapshots."""
