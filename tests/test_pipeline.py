@@ -287,9 +287,27 @@ def test_strategies_of_one_provider_share_the_workers_session(home):
 
 
 def test_has_credentials_uses_only_local_checks(home):
+    assert make_pipeline(home).has_credentials(fake_provider("p", [FakeStrategy("p")]))
+    unavailable = fake_provider("p", [FakeStrategy("p", available=False)])
+    assert not make_pipeline(home).has_credentials(unavailable)
+
+
+def test_availability_is_checked_once_per_provider_per_run_and_off_the_main_thread(home):
+    import threading
+
+    seen = []
+
+    class Counting(FakeStrategy):
+        def available(self, ctx):
+            seen.append(threading.current_thread() is threading.main_thread())
+            return True
+
+    provider = fake_provider("p", [Counting("p")])
     pipeline = make_pipeline(home)
-    assert pipeline.has_credentials(fake_provider("p", [FakeStrategy("p")]))
-    assert not pipeline.has_credentials(fake_provider("p", [FakeStrategy("p", available=False)]))
+    assert pipeline.has_credentials(provider)
+    [result] = pipeline.run([provider], RunOptions(refresh=True))
+    assert result.snapshot is not None
+    assert seen == [False]
 
 
 def test_interrupt_releases_workers_promptly(home, release):
@@ -357,3 +375,51 @@ def test_unreachable_status_page_is_unknown_not_an_error(home, mocked):
     assert result.error is None
     assert result.snapshot is not None and result.snapshot.status is not None
     assert result.snapshot.status.level.value == "unknown"
+
+
+def test_interrupted_runs_never_count_against_the_failure_gate(home, release):
+    hung = FakeStrategy("p", "hung", hang=release)
+
+    def interrupt(pending, elapsed):
+        raise KeyboardInterrupt
+
+    for _ in range(3):  # three Ctrl-Cs used to close the gate for five minutes
+        with pytest.raises(KeyboardInterrupt):
+            make_pipeline(home).run(
+                [fake_provider("p", [hung])], RunOptions(timeout=30), on_progress=interrupt
+            )
+    time.sleep(0.2)  # let the released workers finish whatever they would record
+    assert not (home.cache_dir / "gate" / "p.json").exists()
+    gate = FailureGate(home.cache_dir / "gate")
+    assert gate.load("p", "hung").failures == ()
+
+
+def test_a_run_cut_by_its_deadline_is_not_a_provider_failure(home, release):
+    hung = FakeStrategy("p", "hung", hang=release)
+    [result] = make_pipeline(home).run(
+        [fake_provider("p", [hung])], RunOptions(timeout=30, deadline=0.3)
+    )
+    assert result.error is not None and "deadline" in result.error.message
+    time.sleep(0.2)
+    assert not (home.cache_dir / "gate" / "p.json").exists()
+
+
+def test_ctrl_c_while_the_workers_start_still_releases_them(home, release, monkeypatch):
+    from concurrent.futures import ThreadPoolExecutor
+
+    real_submit = ThreadPoolExecutor.submit
+
+    def submit_then_interrupt(self, *args, **kwargs):
+        real_submit(self, *args, **kwargs)
+        raise KeyboardInterrupt  # arrives after the worker started, before any wait
+
+    monkeypatch.setattr(ThreadPoolExecutor, "submit", submit_then_interrupt)
+    hung = FakeStrategy("p", "hung", hang=release)
+    with pytest.raises(KeyboardInterrupt):
+        make_pipeline(home).run([fake_provider("p", [hung])], RunOptions(timeout=30))
+    workers = [t for t in threading.enumerate() if t.name.startswith("vibeusage_")]
+    started = time.monotonic()
+    for worker in workers:
+        worker.join(1.0)
+    assert not any(w.is_alive() for w in workers), "a worker would hold the exit for 30 s"
+    assert time.monotonic() - started < 1.0

@@ -1,0 +1,166 @@
+"""Run providers: plan (pure), run (the only concurrency), record (cache, gate, last run).
+
+``Pipeline`` puts the three together for one run of a command: it reads the cache and the
+gate, lets :mod:`.plan` decide what needs no fetch, hands the rest to :class:`.Runner`,
+and gives the recorders of :mod:`.record` every attempt and result.
+"""
+
+import logging
+from dataclasses import replace
+from datetime import datetime
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+
+from ..cache import FailureGate, LastRun, SnapshotCache
+from ..config import Config
+from ..models import ProviderStatus, StatusLevel, UsageSnapshot
+from ..paths import Paths
+from ..providers.base import FetchContext
+from ..providers.manifest import Provider, Strategy
+from ..timeparse import utcnow
+from .plan import serve_from_cache
+from .record import GateRecorder, LastRunRecorder, Recorder, Recorders, SnapshotRecorder
+from .results import ProviderResult, RunOptions
+from .runner import Cancelled, ProgressCallback, Runner, call_bounded
+
+__all__ = ["Pipeline", "ProviderResult", "RunOptions", "provider_status"]
+
+log = logging.getLogger(__name__)
+
+
+class Pipeline:
+    """Everything one run needs, injected (tests replace the clock or the recorders)."""
+
+    def __init__(
+        self,
+        config: Config,
+        paths: Paths,
+        environ: Mapping[str, str],
+        clock: Callable[[], datetime] = utcnow,
+        recorders: Optional[Sequence[Recorder]] = None,
+    ) -> None:
+        self.config = config
+        self.paths = paths
+        self.environ = environ
+        self.clock = clock
+        self.cache = SnapshotCache(paths.snapshots_dir)
+        self.gate = FailureGate(paths.gate_dir)
+        if recorders is None:
+            recorders = (
+                SnapshotRecorder(self.cache),
+                GateRecorder(self.gate, clock),
+                LastRunRecorder(LastRun(paths.cache_dir), clock),
+            )
+        self.runner = Runner(
+            make_context=self._context,
+            chain_of=self._chain,
+            load_gate=self.gate.load,
+            load_cached=self.cache.load,
+            recorder=Recorders(recorders),
+            clock=clock,
+            attach_status=self._with_status,
+        )
+
+    # -- public ------------------------------------------------------------------------
+
+    def has_credentials(self, provider: Provider) -> bool:
+        """Whether any strategy of the provider's chain is available (checked once per run)."""
+        self.runner.check_availability([provider])
+        return bool(self.runner.available_chain(provider))
+
+    def with_credentials(self, providers: Sequence[Provider]) -> List[Provider]:
+        """The providers that have credentials, their checks run concurrently off this thread."""
+        self.runner.check_availability(providers)
+        return [p for p in providers if self.runner.available_chain(p)]
+
+    def has_cache(self, provider: Provider) -> bool:
+        return self.cache.path(provider.id).is_file()
+
+    def run(
+        self,
+        providers: Sequence[Provider],
+        options: RunOptions,
+        on_progress: Optional[ProgressCallback] = None,
+    ) -> List[ProviderResult]:
+        """Results for ``providers``, in the given order.
+
+        Cache-only answers (``--offline``, a fresh snapshot) are settled by the plan without
+        threads or network; the rest go to the runner.
+        """
+        now = self.clock()
+        results: Dict[str, ProviderResult] = {}
+        to_fetch: List[Provider] = []
+        for provider in providers:
+            settled = serve_from_cache(
+                provider, self.cache.load(provider.id), options, self.config.fetch, now
+            )
+            if settled is not None:
+                results[provider.id] = settled
+            else:
+                to_fetch.append(provider)
+        if to_fetch:
+            timeout = options.timeout or self.config.fetch.timeout
+            deadline = options.deadline or max(self.config.fetch.deadline, timeout)
+            results.update(
+                self.runner.run(
+                    to_fetch,
+                    options,
+                    timeout,
+                    deadline,
+                    self.config.fetch.max_concurrent,
+                    on_progress,
+                )
+            )
+        return [results[p.id] for p in providers]
+
+    # -- what the runner is given ----------------------------------------------------------
+
+    def _chain(self, provider: Provider) -> Tuple[Strategy, ...]:
+        return provider.strategies_for(self.config.provider(provider.id).auth_source)
+
+    def _context(self, provider: Provider, timeout: float) -> FetchContext:
+        return FetchContext.for_provider(
+            provider,
+            self.environ,
+            self.paths,
+            self.config.provider(provider.id),
+            self.clock,
+            timeout,
+        )
+
+    def _with_status(
+        self, provider: Provider, snapshot: UsageSnapshot, remaining: float, cancel: Any
+    ) -> UsageSnapshot:
+        """Attach the provider's status page, within what is left of the time budget."""
+        if provider.status_url is None:
+            return snapshot
+        from ..http import make_session
+        from ..status import STATUS_TIMEOUT
+
+        budget = min(STATUS_TIMEOUT, remaining)
+        if budget <= 0.5:
+            return snapshot
+        session = make_session(budget)
+        try:
+            status = call_bounded(
+                lambda: provider_status(provider, session, self.clock(), budget),
+                budget + 0.5,
+                cancel,
+                f"{provider.id}-status",
+            )
+        except (TimeoutError, Cancelled):
+            status = ProviderStatus(StatusLevel.UNKNOWN, "status page did not answer in time")
+        return replace(snapshot, status=status)
+
+
+def provider_status(
+    provider: Provider, session: Any, now: datetime, timeout: Optional[float] = None
+) -> ProviderStatus:
+    """The provider's health: its own status reader when it has one, else Statuspage."""
+    from ..status import fetch_statuspage
+
+    if provider.status_fetch is not None:
+        status: ProviderStatus = provider.status_fetch(session, now, timeout)
+        return status
+    if provider.status_url is None:
+        return ProviderStatus(StatusLevel.UNKNOWN, f"no status page; see {provider.homepage}")
+    return fetch_statuspage(session, provider.status_url, timeout)

@@ -1,0 +1,124 @@
+"""Planning a run, purely: what the cache and the failure gate can answer without a fetch.
+
+Everything here is a function of data already read (the cached snapshot, gate states, the
+clock's reading, the options): no file, thread or network access, so every rule is a unit
+test. The runner asks these functions before and during a fetch.
+"""
+
+from datetime import datetime
+from typing import Optional, Sequence
+
+from ..cache import GateState
+from ..config import FetchConfig
+from ..errors import ErrorCategory, Severity, VibeusageError
+from ..models import UsageSnapshot
+from ..providers.manifest import Provider
+from .results import ProviderResult, RunOptions
+
+#: Categories that count against the failure gate (a login problem does not: once the
+#: user logs in again they want the next run to try at once).
+GATED_CATEGORIES = frozenset(
+    {ErrorCategory.NETWORK, ErrorCategory.RATE_LIMITED, ErrorCategory.PROVIDER}
+)
+
+
+def serve_from_cache(
+    provider: Provider,
+    cached: Optional[UsageSnapshot],
+    options: RunOptions,
+    fetch: FetchConfig,
+    now: datetime,
+) -> Optional[ProviderResult]:
+    """The answer ``--offline`` or a fresh snapshot gives, or None when a fetch is needed."""
+    if options.offline:
+        return _offline(provider, cached, fetch, now)
+    if options.refresh or cached is None:
+        return None
+    age = (now - cached.fetched_at).total_seconds()
+    if 0 <= age < fetch.fresh_ttl:
+        return ProviderResult(provider, snapshot=cached, cached=True)
+    return None
+
+
+def _offline(
+    provider: Provider, cached: Optional[UsageSnapshot], fetch: FetchConfig, now: datetime
+) -> ProviderResult:
+    if cached is None:
+        return ProviderResult(
+            provider,
+            error=VibeusageError(
+                f"No cached {provider.name} data to show offline",
+                ErrorCategory.NOT_FOUND,
+                remediation="Run once without `--offline` to fill the cache.",
+                provider=provider.id,
+            ),
+        )
+    age = (now - cached.fetched_at).total_seconds()
+    if age > fetch.stale_threshold:
+        return ProviderResult(
+            provider,
+            snapshot=cached,
+            cached=True,
+            stale=True,
+            error=VibeusageError(
+                f"Offline: {provider.name} data is {format_age(age)} old",
+                ErrorCategory.NETWORK,
+                severity=Severity.WARNING,
+                remediation="Run without `--offline` to refresh it.",
+                provider=provider.id,
+            ),
+        )
+    return ProviderResult(provider, snapshot=cached, cached=True)
+
+
+def all_gates_closed(
+    provider: Provider, states: Sequence[GateState], now: datetime
+) -> Optional[VibeusageError]:
+    """An error naming the next try when every usable strategy is resting, else None."""
+    if not states or not all(state.is_closed(now) for state in states):
+        return None
+    reopen = min(s.closed_until for s in states if s.closed_until is not None)
+    return gate_error(provider, states[0].reason, reopen)
+
+
+def gate_error(provider: Provider, reason: Optional[str], reopen: datetime) -> VibeusageError:
+    local = reopen.astimezone().strftime("%H:%M")
+    return VibeusageError(
+        f"{provider.name} is paused after failures ({reason or 'backing off'}); "
+        f"next try at {local}",
+        ErrorCategory.RATE_LIMITED,
+        remediation="Wait until then, or use `--refresh` to try now.",
+        provider=provider.id,
+    )
+
+
+def counts_against_gate(error: VibeusageError, cancelled: bool) -> bool:
+    """Whether a failed attempt closes the gate a little more (a cancelled one never does)."""
+    return not cancelled and error.category in GATED_CATEGORIES
+
+
+def with_stale(
+    provider: Provider,
+    error: VibeusageError,
+    cached: Optional[UsageSnapshot],
+    attempts: tuple = (),  # type: ignore[type-arg]
+    duration_ms: int = 0,
+) -> ProviderResult:
+    """The failed result, carrying the last good snapshot (marked stale) when there is one."""
+    return ProviderResult(
+        provider,
+        snapshot=cached,
+        error=error.for_provider(provider.id),
+        cached=cached is not None,
+        stale=cached is not None,
+        attempts=attempts,
+        duration_ms=duration_ms,
+    )
+
+
+def format_age(seconds: float) -> str:
+    if seconds < 3600:
+        return f"{int(seconds // 60)}m"
+    if seconds < 86400:
+        return f"{int(seconds // 3600)}h"
+    return f"{int(seconds // 86400)}d"
