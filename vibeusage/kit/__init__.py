@@ -1,0 +1,1 @@
+"""The shared kit: helpers every provider uses and none of them owns."""
