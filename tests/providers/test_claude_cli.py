@@ -1,11 +1,12 @@
-"""Claude's cli strategy: the /usage screen parser, the terminal replay, and the PTY driver.
+"""Claude's cli strategy: the /usage screen parser and the conversation with the TUI.
 
 The screens under ``fixtures/claude/screens`` are terminal output: the trust dialog, banner
 and prompt were recorded from the real Claude Code 2.1.197 (working directory renamed); the
 usage screens are drawn the way its renderer draws them (words placed with cursor moves,
 redraws that move up and rewrite, carriage returns). The driver is tested against
 ``fixtures/claude/fake_claude_tui.py`` behind a ``claude`` wrapper on a private PATH; the real
-Claude Code is never run.
+Claude Code is never run. The terminal emulator and driver themselves are tested in
+``tests/kit``.
 """
 
 import json
@@ -22,24 +23,22 @@ import pytest
 
 from tests.conftest import FIXTURES, make_ctx
 from vibeusage.errors import ErrorCategory, VibeusageError
+from vibeusage.kit.terminal.screen import render_screen
 from vibeusage.models import OverageUsage, PeriodType, UsageSnapshot
 from vibeusage.paths import Paths
 from vibeusage.providers.base import FetchContext
-from vibeusage.providers.claude import cli_probe
 from vibeusage.providers.claude.cli_probe import (
     COLUMNS,
     ROWS,
     ClaudeCli,
-    Screen,
+    ProbeTimings,
     child_environment,
     parse_reset,
     parse_usage_screen,
     probe_budget,
     probe_usage,
-    render_screen,
     run_usage_probe,
     screen_error,
-    strip_ansi,
 )
 
 SCREENS = FIXTURES / "claude" / "screens"
@@ -313,63 +312,6 @@ def test_missing_time_zone_database_falls_back_to_utc(monkeypatch: pytest.Monkey
     assert parse_reset("3pm (Europe/Paris)", utc(2026, 7, 5, 10, 20)) == utc(2026, 7, 5, 15, 0)
 
 
-# --- strip_ansi and the screen replay ----------------------------------------------------------
-
-
-@pytest.mark.parametrize(
-    ("raw", "plain"),
-    [
-        ("\x1b[1m\x1b[38;5;174mCurrent session\x1b[22m\x1b[39m", "Current session"),
-        ("Welcome\x1b[9Gto\x1b[12GClaude", "Welcome to Claude"),  # spaces drawn as moves
-        ("a\x1b[3Cb", "a   b"),
-        ("50% used\r60% used", "60% used"),
-        ("abcdef\rxy", "xycdef"),
-        ("one\r\r\ntwo\r\n", "one\ntwo\n"),
-        ("\x1b]0;\u2733 Claude Code\x07title gone", "title gone"),
-        ("\x1b[?25l\x1b[?2004h\x1b(B\x0fmodes gone\x1b[>4m\x1b[<u", "modes gone"),
-        ("keep\x1b[Kthis\x1b[1Dx", "keepthix"),
-        ("top\x1b[2Bbottom", "top\nbottom"),  # another line: a new line, not an overwrite
-        ("cut here\x1b[12", "cut here"),  # an unfinished sequence at the end goes
-        ("tab\tstop", "tab     stop"),
-    ],
-)
-def test_strip_ansi_removes_sequences_and_keeps_the_text_readable(raw: str, plain: str) -> None:
-    assert strip_ansi(raw) == plain
-
-
-def test_screen_replays_moves_up_and_rewrites_like_a_terminal() -> None:
-    text = "first\r\nLoading…\r\nEsc\r\n\x1b[2A\r\x1b[2Kdone\x1b[K\r\n\x1b[J"
-    assert render_screen(text) == "first\ndone"
-
-
-def test_screen_keeps_lines_that_scrolled_away_and_wraps_long_ones() -> None:
-    text = "".join(f"line {n}\r\n" for n in range(ROWS + 5)) + "x" * (COLUMNS + 3)
-    lines = render_screen(text).split("\n")
-    assert lines[0] == "line 0"
-    assert lines[-2:] == ["x" * COLUMNS, "xxx"]
-
-
-def test_screen_restores_the_main_screen_after_the_alternate_one() -> None:
-    text = "main\x1b[?1049halternate\x1b[?1049l"
-    assert render_screen(text) == "main"
-
-
-def test_screen_feed_in_pieces_equals_feed_at_once() -> None:
-    text = screen("usage-max-models.txt")
-    pieces = Screen()
-    for start in range(0, len(text), 7):  # cuts through escape sequences
-        pieces.feed(text[start : start + 7])
-    assert pieces.text() == render_screen(text)
-    assert "41% used" in pieces.text()
-
-
-def test_recorded_trust_dialog_renders_as_claude_code_shows_it() -> None:
-    rendered = render_screen(screen("trust-dialog.txt")).split("\n")
-    assert " ❯ 1. Yes, I trust this folder" in rendered
-    assert " Enter to confirm · Esc to cancel" in rendered
-    assert any("Quick safety check: Is this a project you created" in line for line in rendered)
-
-
 # --- the environment and the budget -----------------------------------------------------------
 
 
@@ -438,12 +380,19 @@ def fake(tmp_path: Path) -> FakeClaude:
     return FakeClaude(tmp_path)
 
 
-@pytest.fixture
-def quick(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Shorter settling times (the fake writes its pieces 0.05 s apart) to keep the suite fast;
-    the first driver test runs with the real ones."""
-    monkeypatch.setattr(cli_probe, "QUIET", 0.15)
-    monkeypatch.setattr(cli_probe, "TYPE_DELAY", 0.1)
+#: Short waits that keep the suite fast; ``quiet`` stays well above the 0.05 s the fake
+#: leaves between the pieces of its usage screen.
+FAST = ProbeTimings(
+    tick=0.01,
+    quiet=0.15,
+    type_delay=0.02,
+    settle=0.5,
+    stall_quiet=1.0,
+    trust_retry=0.5,
+    refresh_grace=0.5,
+    no_limits_quiet=0.3,
+    give_up_quiet=1.0,
+)
 
 
 def alive(pid: int) -> bool:
@@ -473,7 +422,9 @@ def gone_within(pid: int, seconds: float) -> bool:
 
 @posix_only
 def test_probe_types_usage_at_the_prompt_and_returns_the_usage_screen(fake: FakeClaude) -> None:
-    text = run_usage_probe(["claude"], 10.0, fake.environ("normal", ANTHROPIC_API_KEY="sk-x"))
+    text = run_usage_probe(
+        ["claude"], 10.0, fake.environ("normal", ANTHROPIC_API_KEY="sk-x"), timings=FAST
+    )
     snapshot = parse_usage_screen(text, utc(2026, 7, 5, 10, 20))
     assert [(p.name, p.utilization) for p in snapshot.periods] == [
         ("Session (5h)", 37),
@@ -492,9 +443,8 @@ def test_probe_types_usage_at_the_prompt_and_returns_the_usage_screen(fake: Fake
 
 
 @posix_only
-@pytest.mark.usefixtures("quick")
 def test_probe_answers_the_trust_dialog_with_enter_before_typing(fake: FakeClaude) -> None:
-    outcome = probe_usage(["claude"], 10.0, fake.environ("trust"))
+    outcome = probe_usage(["claude"], 10.0, fake.environ("trust"), timings=FAST)
     assert fake.info()["typed"] == "\r/usage\r"
     assert (outcome.stage, outcome.timed_out) == ("done", False)
     assert "37% used" in render_screen(outcome.text)
@@ -504,11 +454,12 @@ def test_probe_answers_the_trust_dialog_with_enter_before_typing(fake: FakeClaud
 def test_silent_claude_is_stopped_at_the_deadline_with_everything_it_started(
     fake: FakeClaude,
 ) -> None:
+    timeout = 0.5
     started = time.monotonic()
-    outcome = probe_usage(["claude"], 1.0, fake.environ("hang"))
+    outcome = probe_usage(["claude"], timeout, fake.environ("hang"), timings=FAST)
     elapsed = time.monotonic() - started
     assert outcome.timed_out and outcome.stage == "start" and outcome.text == ""
-    assert 1.0 <= elapsed < 2.0
+    assert timeout <= elapsed < timeout + 1.0
     info = fake.info()
     assert not alive(info["pid"])
     assert info["grandchild"] and gone_within(info["grandchild"], 1.0)
@@ -518,16 +469,15 @@ def test_silent_claude_is_stopped_at_the_deadline_with_everything_it_started(
 def test_login_screen_raises_authentication_at_once_and_kills_claude(fake: FakeClaude) -> None:
     started = time.monotonic()
     with pytest.raises(VibeusageError) as caught:
-        run_usage_probe(["claude"], 10.0, fake.environ("login"))
+        run_usage_probe(["claude"], 10.0, fake.environ("login"), timings=FAST)
     assert time.monotonic() - started < 2.0  # did not wait for the deadline
     assert caught.value.category is ErrorCategory.AUTHENTICATION
     assert not alive(fake.info()["pid"])
 
 
 @posix_only
-@pytest.mark.usefixtures("quick")
 def test_garbage_output_is_returned_decoded_with_replacement_characters(fake: FakeClaude) -> None:
-    outcome = probe_usage(["claude"], 10.0, fake.environ("garbage"))
+    outcome = probe_usage(["claude"], 10.0, fake.environ("garbage"), timings=FAST)
     assert outcome.returncode == 3 and not outcome.timed_out
     assert "\ufffd" in outcome.text
     with pytest.raises(VibeusageError) as caught:
@@ -538,7 +488,9 @@ def test_garbage_output_is_returned_decoded_with_replacement_characters(fake: Fa
 @posix_only
 def test_program_that_cannot_start_is_a_not_found_error(tmp_path: Path) -> None:
     with pytest.raises(VibeusageError) as caught:
-        run_usage_probe([str(tmp_path / "no-such-claude")], 5.0, {"PATH": str(tmp_path)})
+        run_usage_probe(
+            [str(tmp_path / "no-such-claude")], 5.0, {"PATH": str(tmp_path)}, timings=FAST
+        )
     assert caught.value.category is ErrorCategory.NOT_FOUND
 
 
@@ -547,11 +499,10 @@ def test_program_that_cannot_start_is_a_not_found_error(tmp_path: Path) -> None:
 
 @needs_tz
 @posix_only
-@pytest.mark.usefixtures("quick")
 def test_fetch_returns_a_cli_snapshot_from_claude_on_the_context_path(fake: FakeClaude) -> None:
     now = utc(2026, 3, 10, 2, 0)
     ctx = fake.ctx("trust", "usage-max-models.txt", clock=lambda: now, timeout=10.0)
-    result = ClaudeCli().fetch(ctx)
+    result = ClaudeCli(FAST).fetch(ctx)
     assert result.success and result.snapshot is not None
     assert result.snapshot.source == "cli" and result.snapshot.fetched_at == now
     assert [(p.name, p.utilization) for p in result.snapshot.periods] == [
@@ -570,9 +521,10 @@ def test_fetch_returns_a_cli_snapshot_from_claude_on_the_context_path(fake: Fake
 def test_fetch_timeout_is_a_network_error_saying_usage_did_not_show_in_time(
     fake: FakeClaude,
 ) -> None:
+    timeout = 1.5  # the probe's budget is then its minimum, 0.5 s
     started = time.monotonic()
-    result = ClaudeCli().fetch(fake.ctx("hang", timeout=2.5))
-    assert time.monotonic() - started < 2.5
+    result = ClaudeCli(FAST).fetch(fake.ctx("hang", timeout=timeout))
+    assert time.monotonic() - started < timeout
     assert result.error is not None and not result.success
     assert result.error.category is ErrorCategory.NETWORK
     assert "did not show usage within" in result.error.message
@@ -589,7 +541,6 @@ def test_fetch_timeout_is_a_network_error_saying_usage_did_not_show_in_time(
         ("normal", "usage-error.txt", ErrorCategory.PROVIDER, "type /usage"),
     ],
 )
-@pytest.mark.usefixtures("quick")
 def test_fetch_failures_shown_by_claude_carry_their_category_and_remediation(
     fake: FakeClaude,
     mode: str,
@@ -597,16 +548,15 @@ def test_fetch_failures_shown_by_claude_carry_their_category_and_remediation(
     category: ErrorCategory,
     words: str,
 ) -> None:
-    result = ClaudeCli().fetch(fake.ctx(mode, screen_name, timeout=10.0))
+    result = ClaudeCli(FAST).fetch(fake.ctx(mode, screen_name, timeout=10.0))
     assert result.error is not None and not result.success
     assert result.error.category is category
     assert words in result.error.remediation
 
 
 @posix_only
-@pytest.mark.usefixtures("quick")
 def test_fetch_of_garbage_is_a_parse_error_naming_the_exit_status(fake: FakeClaude) -> None:
-    result = ClaudeCli().fetch(fake.ctx("garbage", timeout=10.0))
+    result = ClaudeCli(FAST).fetch(fake.ctx("garbage", timeout=10.0))
     assert result.error is not None and not result.success
     assert result.error.category is ErrorCategory.PARSE
     assert "exited (status 3)" in result.error.message

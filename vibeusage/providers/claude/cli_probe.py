@@ -12,7 +12,7 @@ pseudo-terminal):
 
 - It draws with a diffing renderer: spaces become cursor moves (``Welcome\\x1b[9Gto``) and
   redraws move the cursor up and rewrite only what changed. The output is therefore replayed
-  on a small terminal emulator (:class:`Screen`) before anything is read from it.
+  on the kit's terminal emulator (``kit.terminal.screen``) before anything is read from it.
 - Trust dialog: "Accessing workspace:" / "Quick safety check: Is this a project you created
   or one you trust? ..." / "❯ 1. Yes, I trust this folder" / "2. No, exit" / "Enter to
   confirm · Esc to cancel" (older versions: "Do you trust the files in this folder?" /
@@ -42,7 +42,6 @@ import re
 import shutil
 import sys
 import time
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone, tzinfo
 from decimal import Decimal
@@ -50,7 +49,6 @@ from typing import TYPE_CHECKING, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from ...errors import ErrorCategory, VibeusageError, parse_error
 from ...kit.http_errors import DEFAULT_RETRY_AFTER
-from ...kit.processes import spawn_group, terminate_group
 from ...models import (
     OverageUsage,
     PeriodType,
@@ -65,7 +63,7 @@ from .oauth import ClaudeOAuth
 from .usage import NAME
 
 if TYPE_CHECKING:
-    import subprocess
+    from ...kit.terminal.pty import TerminalSession
 
 log = logging.getLogger(__name__)
 
@@ -74,26 +72,9 @@ COLUMNS = 120
 ROWS = 40
 #: Time kept back from the strategy's budget to stop the child before the pipeline gives up.
 CLEANUP_RESERVE = 1.5
-#: No output for this long: the screen is drawn.
-QUIET = 0.3
-#: Between typing ``/usage`` and Enter (a single chunk would be taken for a paste).
-TYPE_DELAY = 0.25
-#: A prompt visible this long counts as ready even while something keeps redrawing.
-PROMPT_SETTLE = 1.5
-#: No prompt recognised, but the output has been quiet this long: type ``/usage`` anyway.
-STALL_QUIET = 2.5
-#: Between two answers to a trust dialog that is still on screen.
-TRUST_RETRY = 2.0
 MAX_TRUST_ANSWERS = 3
-#: The seeded numbers are taken when "Refreshing…" stays up this long.
-REFRESH_GRACE = 3.0
-#: The Usage tab without limits (no subscription login) is final after this much quiet.
-NO_LIMITS_QUIET = 1.0
-#: After ``/usage``: nothing usage-like on screen and quiet this long, give up early.
-GIVE_UP_QUIET = 6.0
 #: Output beyond this many characters is not read (a runaway program).
 MAX_OUTPUT = 4_000_000
-SCROLLBACK = 5000
 
 #: Variables not passed to ``claude``: an API key makes it bill the API (no plan limits and
 #: a key-approval dialog), and ``CI`` makes Ink skip intermediate frames.
@@ -111,6 +92,10 @@ class ClaudeCli(Strategy):
 
     name = "cli"
     label = "Claude Code CLI (/usage)"
+
+    def __init__(self, timings: Optional["ProbeTimings"] = None) -> None:
+        #: The probe's waits (None: the real ones); tests pass short ones.
+        self.timings = timings
 
     def available(self, ctx: FetchContext) -> bool:
         if ctx.platform.startswith("win"):
@@ -133,7 +118,9 @@ class ClaudeCli(Strategy):
             )
         budget = probe_budget(ctx.timeout)
         try:
-            outcome = probe_usage([claude], budget, ctx.environ, workdir=_probe_dir(ctx))
+            outcome = probe_usage(
+                [claude], budget, ctx.environ, workdir=_probe_dir(ctx), timings=self.timings
+            )
         except VibeusageError as exc:
             return FetchResult.fail(exc)
         try:
@@ -202,7 +189,32 @@ def _no_pty_error() -> VibeusageError:
     )
 
 
-# --- the PTY driver --------------------------------------------------------------------------
+# --- the conversation ------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ProbeTimings:
+    """How long the probe waits for what, in seconds (tests pass short ones)."""
+
+    #: The longest one read waits before the screen is looked at again.
+    tick: float = 0.05
+    #: No output for this long: the screen is drawn.
+    quiet: float = 0.3
+    #: Between typing ``/usage`` and Enter (a single chunk would be taken for a paste).
+    type_delay: float = 0.25
+    #: A prompt (or usage screen) visible this long counts as ready even while something
+    #: keeps redrawing.
+    settle: float = 1.5
+    #: No prompt recognised, but the output has been quiet this long: type ``/usage`` anyway.
+    stall_quiet: float = 2.5
+    #: Between two answers to a trust dialog that is still on screen.
+    trust_retry: float = 2.0
+    #: The seeded numbers are taken when "Refreshing…" stays up this long.
+    refresh_grace: float = 3.0
+    #: The Usage tab without limits (no subscription login) is final after this much quiet.
+    no_limits_quiet: float = 1.0
+    #: After ``/usage``: nothing usage-like on screen and quiet this long, give up early.
+    give_up_quiet: float = 6.0
 
 
 @dataclass(frozen=True)
@@ -219,7 +231,13 @@ class ProbeOutcome:
     returncode: Optional[int] = None
 
 
-def run_usage_probe(command: Sequence[str], timeout: float, environ: Mapping[str, str]) -> str:
+def run_usage_probe(
+    command: Sequence[str],
+    timeout: float,
+    environ: Mapping[str, str],
+    *,
+    timings: Optional[ProbeTimings] = None,
+) -> str:
     """Run ``command`` (the ``claude`` TUI) in a pseudo-terminal, show ``/usage``, return output.
 
     Returns everything read (decoded) once the usage screen is complete, an error shows, the
@@ -227,7 +245,7 @@ def run_usage_probe(command: Sequence[str], timeout: float, environ: Mapping[str
     Claude Code turns out not to be logged in (its login or onboarding screens), and a
     VibeusageError when it cannot be started. The process group is killed on every path.
     """
-    return probe_usage(command, timeout, environ).text
+    return probe_usage(command, timeout, environ, timings=timings).text
 
 
 def probe_usage(
@@ -236,235 +254,138 @@ def probe_usage(
     environ: Mapping[str, str],
     *,
     workdir: Optional[str] = None,
+    timings: Optional[ProbeTimings] = None,
 ) -> ProbeOutcome:
     """:func:`run_usage_probe` with how it ended; ``workdir`` None = a throw-away directory."""
     if sys.platform.startswith("win"):
         raise _no_pty_error()
+    timings = timings or ProbeTimings()
     if workdir is not None:
-        return _probe_in(command, timeout, environ, workdir)
+        return _probe_in(command, timeout, environ, workdir, timings)
     import tempfile
 
     with tempfile.TemporaryDirectory(prefix="vibeusage-claude-") as tmp:
-        return _probe_in(command, timeout, environ, tmp)
+        return _probe_in(command, timeout, environ, tmp, timings)
 
 
 def _probe_in(
-    command: Sequence[str], timeout: float, environ: Mapping[str, str], workdir: str
+    command: Sequence[str],
+    timeout: float,
+    environ: Mapping[str, str],
+    workdir: str,
+    timings: ProbeTimings,
 ) -> ProbeOutcome:
-    import os
+    from ...kit.terminal.pty import STOPPED, StartError, Timings, open_terminal
 
-    deadline = time.monotonic() + max(0.0, timeout)
     try:
-        master, slave = os.openpty()
-    except OSError as exc:
-        raise VibeusageError(
-            f"Cannot open a pseudo-terminal for Claude Code: {exc.strerror or exc}",
-            ErrorCategory.PROVIDER,
-        ) from exc
-    process: Optional[subprocess.Popen[bytes]] = None
-    try:
-        _set_window_size(slave, ROWS, COLUMNS)
-        try:
-            process = spawn_group(
-                list(command),
-                stdin=slave,
-                stdout=slave,
-                stderr=slave,
-                cwd=workdir,
-                env=child_environment(environ),
-            )
-        except OSError as exc:
+        session = open_terminal(
+            command,
+            env=child_environment(environ),
+            cwd=workdir,
+            rows=ROWS,
+            columns=COLUMNS,
+            total=timeout,
+            max_output=MAX_OUTPUT,
+            timings=Timings(tick=timings.tick, quiet=timings.quiet, type_delay=timings.type_delay),
+        )
+    except StartError as exc:
+        if exc.what == "terminal":
             raise VibeusageError(
-                f"Cannot start Claude Code ({command[0] if command else '?'}): "
-                f"{exc.strerror or exc}",
-                ErrorCategory.NOT_FOUND,
-                remediation="Check that `claude` runs from a terminal.",
-            ) from exc
-        os.close(slave)
-        slave = -1
-        return _Conversation(master, process, deadline).run()
-    finally:
-        if process is not None:
-            terminate_group(process)
-        for fd in (master, slave):
-            if fd >= 0:
-                try:
-                    os.close(fd)
-                except OSError:
-                    pass
+                f"Cannot open a pseudo-terminal for Claude Code: {exc.reason}",
+                ErrorCategory.PROVIDER,
+            ) from exc.cause
+        raise VibeusageError(
+            f"Cannot start Claude Code ({command[0] if command else '?'}): {exc.reason}",
+            ErrorCategory.NOT_FOUND,
+            remediation="Check that `claude` runs from a terminal.",
+        ) from exc.cause
+    conversation = _Conversation(timings)
+    with session:
+        result = session.run(conversation.step)
+    stage = "done" if result.ended == STOPPED else conversation.stage
+    return ProbeOutcome(result.output, stage, result.timed_out, result.returncode)
 
 
 def child_environment(environ: Mapping[str, str]) -> Dict[str, str]:
     """The environment ``claude`` runs with: the caller's, fit for a 120x40 xterm."""
-    env = {key: value for key, value in environ.items() if key not in DROPPED_ENV}
-    env["TERM"] = "xterm-256color"
-    env["COLUMNS"] = str(COLUMNS)
-    env["LINES"] = str(ROWS)
+    from ...kit.terminal.pty import terminal_environment
+
+    kept = {key: value for key, value in environ.items() if key not in DROPPED_ENV}
+    env = terminal_environment(kept, ROWS, COLUMNS)
     # A probe must not update the user's installation (and get killed half-way through).
     env.setdefault("DISABLE_AUTOUPDATER", "1")
     return env
 
 
-def _set_window_size(fd: int, rows: int, columns: int) -> None:
-    import fcntl
-    import struct
-    import termios
-
-    try:
-        fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack("HHHH", rows, columns, 0, 0))
-    except OSError:  # the program then sees 0x0 and picks its own default
-        log.debug("cannot set the pseudo-terminal's size")
-
-
 class _Conversation:
-    """Reads the program's output and types into it, one decision per short tick."""
+    """Claude Code's side of the probe: what to answer or type for what its screen shows."""
 
-    def __init__(self, master: int, process: "subprocess.Popen[bytes]", deadline: float):
-        import codecs
-
-        self.master = master
-        self.process = process
-        self.deadline = deadline
-        self.decoder = codecs.getincrementaldecoder("utf-8")("replace")
-        self.parts: List[str] = []
-        self.size = 0
-        self.screen = Screen(COLUMNS, ROWS)
+    def __init__(self, timings: ProbeTimings) -> None:
+        self.timings = timings
         self.stage = "start"
-        self.last_output = time.monotonic()
-        self.seen_output = False
         self.trust_answers = 0
         self.trust_answered_at = 0.0
         self.prompt_since: Optional[float] = None
-        self.typed_at = 0.0
         self.complete_since: Optional[float] = None
 
-    def run(self) -> ProbeOutcome:
-        import os
-        import select
-
-        while True:
-            now = time.monotonic()
-            if now >= self.deadline:
-                return self._outcome(timed_out=True)
-            try:
-                ready, _, _ = select.select([self.master], [], [], min(0.05, self.deadline - now))
-            except (OSError, ValueError):
-                return self._outcome(returncode=self.process.poll())
-            if ready:
-                try:
-                    data = os.read(self.master, 65536)
-                except OSError:  # EIO: the program closed the terminal (it exited)
-                    data = b""
-                if not data:
-                    return self._outcome(returncode=self._reap())
-                self._take(data)
-                if self.size >= MAX_OUTPUT:
-                    log.debug("claude wrote more than %d characters: stopped reading", self.size)
-                    return self._outcome()
-            elif self.process.poll() is not None and not self._readable():
-                return self._outcome(returncode=self.process.returncode)
-            if self._step(time.monotonic()):
-                self.stage = "done"
-                return self._outcome()
-
-    def _take(self, data: bytes) -> None:
-        text = self.decoder.decode(data)
-        self.parts.append(text)
-        self.size += len(text)
-        self.screen.feed(text)
-        self.seen_output = True
-        self.last_output = time.monotonic()
-
-    def _readable(self) -> bool:
-        import select
-
-        try:
-            return bool(select.select([self.master], [], [], 0)[0])
-        except (OSError, ValueError):
-            return False
-
-    def _reap(self) -> Optional[int]:
-        import subprocess
-
-        try:
-            return self.process.wait(timeout=0.5)
-        except subprocess.TimeoutExpired:  # closed its terminal but lives on: killed later
-            return None
-
-    def _step(self, now: float) -> bool:
+    def step(self, session: "TerminalSession") -> bool:
         """Act on what the screen shows now; True when the probe is over."""
-        view = self.screen.visible_text()
-        quiet = now - self.last_output
+        now = time.monotonic()
+        view = session.view()
+        quiet = session.quiet_for(now)
         blocker = _login_error(view)
         if blocker is not None:
             raise blocker
         if self.stage == "start":
-            self._start_step(view, now, quiet)
-            return False
-        if self.stage == "typed":
-            if now - self.typed_at >= TYPE_DELAY:
-                self._send(b"\r")
-                self.stage = "sent"
-                self.last_output = now  # quiet is counted from the command on
+            self._start_step(session, view, now, quiet)
             return False
         return self._usage_step(view, now, quiet)
 
-    def _start_step(self, view: str, now: float, quiet: float) -> None:
+    def _start_step(self, session: "TerminalSession", view: str, now: float, quiet: float) -> None:
+        timings = self.timings
         if _prompt_visible(view):
             if self.prompt_since is None:
                 self.prompt_since = now
-            if quiet >= QUIET or now - self.prompt_since >= PROMPT_SETTLE:
-                self._type_usage(now)
+            if quiet >= timings.quiet or now - self.prompt_since >= timings.settle:
+                self._type_usage(session)
             return
         self.prompt_since = None
         if _trust_visible(view):
             if (
-                quiet >= QUIET
+                quiet >= timings.quiet
                 and self.trust_answers < MAX_TRUST_ANSWERS
-                and (self.trust_answers == 0 or now - self.trust_answered_at >= TRUST_RETRY)
+                and (self.trust_answers == 0 or now - self.trust_answered_at >= timings.trust_retry)
             ):
                 log.debug("claude asks whether to trust its working directory: yes")
-                self._send(b"\r")
+                session.send(b"\r")
                 self.trust_answers += 1
                 self.trust_answered_at = now
             return
-        if self.seen_output and quiet >= STALL_QUIET:
+        if session.seen_output and quiet >= timings.stall_quiet:
             log.debug("no prompt recognised on claude's screen: typing /usage anyway")
-            self._type_usage(now)
+            self._type_usage(session)
 
-    def _type_usage(self, now: float) -> None:
-        self._send(b"/usage")
+    def _type_usage(self, session: "TerminalSession") -> None:
         self.stage = "typed"
-        self.typed_at = now
+        session.type(b"/usage", b"\r", delay=self.timings.type_delay)
+        if session.ended is None:
+            self.stage = "sent"  # typing is activity: quiet is counted from the command on
 
     def _usage_step(self, view: str, now: float, quiet: float) -> bool:
+        timings = self.timings
         if screen_error(view) is not None:
-            return quiet >= (NO_LIMITS_QUIET if _no_limits(view) else QUIET)
+            return quiet >= (timings.no_limits_quiet if _no_limits(view) else timings.quiet)
         if _usage_visible(view):
             if self.complete_since is None:
                 self.complete_since = now
-            if "Refreshing…" in view and now - self.complete_since < REFRESH_GRACE:
+            if "Refreshing…" in view and now - self.complete_since < timings.refresh_grace:
                 return False
-            return quiet >= QUIET or now - self.complete_since >= PROMPT_SETTLE
+            return quiet >= timings.quiet or now - self.complete_since >= timings.settle
         self.complete_since = None
         if _LOADING in view:
             self.stage = "loading"
             return False
-        return quiet >= GIVE_UP_QUIET
-
-    def _send(self, data: bytes) -> None:
-        import os
-
-        try:
-            os.write(self.master, data)
-        except OSError as exc:
-            log.debug("cannot type into claude: %s", exc)
-
-    def _outcome(
-        self, *, timed_out: bool = False, returncode: Optional[int] = None
-    ) -> ProbeOutcome:
-        text = "".join(self.parts) + self.decoder.decode(b"", final=True)
-        return ProbeOutcome(text, self.stage, timed_out, returncode)
+        return quiet >= timings.give_up_quiet
 
 
 _TRUST_SIGNS = (
@@ -562,383 +483,6 @@ def screen_error(text: str) -> Optional[VibeusageError]:
     return None
 
 
-# --- screen text -----------------------------------------------------------------------------
-
-#: One escape sequence, control character or run of printable text.
-_TOKEN = re.compile(
-    r"(?P<csi>(?:\x1b\[|\x9b)(?P<params>[0-?]*)(?P<inter>[ -/]*)(?P<final>[@-~]))"
-    r"|(?P<string>(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]{0,4096}"
-    r"(?:\x07|\x1b\\|\x9c))"
-    r"|(?P<esc>\x1b[ -/]*[0-OQ-WYZ\\`-~])"
-    r"|(?P<ctrl>[\x00-\x1a\x1c-\x1f\x7f-\x9f])"
-    r"|(?P<text>[^\x00-\x1f\x7f-\x9f]+)",
-)
-#: The start of a sequence whose end has not come (yet).
-_UNFINISHED = re.compile(
-    r"(?:\x1b\[|\x9b)[0-?]*[ -/]*|(?:\x1b[\]PX^_]|[\x90\x98\x9d\x9e\x9f])[^\x07\x1b\x9c]*"
-    r"|\x1b[ -/]*"
-)
-#: An unfinished sequence shorter than this at the end of a chunk waits for the next one.
-_MAX_PENDING = 4200
-
-
-def _tokens(data: str, final: bool) -> "Tuple[List[re.Match[str]], str]":
-    """The tokens of ``data`` and the unfinished tail to keep for the next chunk."""
-    tokens: List[re.Match[str]] = []
-    pos, end = 0, len(data)
-    while pos < end:
-        match = _TOKEN.match(data, pos)
-        if match is None:  # an ESC that does not start a complete sequence
-            if end - pos < _MAX_PENDING and _UNFINISHED.fullmatch(data, pos):
-                # Cut off at the end: wait for the rest, or (at the very end) drop it.
-                return tokens, "" if final else data[pos:]
-            pos += 1
-            continue
-        tokens.append(match)
-        pos = match.end()
-    return tokens, ""
-
-
-def _params(text: str, default: int) -> List[int]:
-    values = []
-    for part in text.split(";"):
-        head = part.split(":")[0]
-        values.append(int(head) if head.isdigit() and len(head) < 6 else default)
-    return values
-
-
-def _cell_width(char: str) -> int:
-    if unicodedata.combining(char) or unicodedata.category(char) in ("Mn", "Me", "Cf"):
-        return 0
-    return 2 if unicodedata.east_asian_width(char) in ("W", "F") else 1
-
-
-def strip_ansi(text: str) -> str:
-    """Plain text of terminal output, read line by line.
-
-    Escape sequences (CSI, OSC, DCS, charset and mode switches) go; cursor moves along a
-    line become spaces (``Welcome\\x1b[9Gto`` reads "Welcome to"); a carriage return goes
-    back to the line's start so what follows overwrites (``50%\\r60%`` reads "60%") and
-    ``\\r\\n`` is a plain line break; a move to another line starts a new line. For output
-    that redraws (moves up and rewrites), see :func:`render_screen`.
-    """
-    lines: List[str] = []
-    row: List[str] = []
-    x = 0
-
-    def put(chars: str) -> None:
-        nonlocal x
-        if x > len(row):
-            row.extend(" " * (x - len(row)))
-        row[x : x + len(chars)] = list(chars)
-        x += len(chars)
-
-    def newline() -> None:
-        nonlocal row, x
-        lines.append("".join(row))
-        row, x = [], 0
-
-    for token in _tokens(text, final=True)[0]:
-        kind = token.lastgroup
-        if kind == "text":
-            put(token.group("text"))
-        elif kind == "ctrl":
-            char = token.group("ctrl")
-            if char in "\n\x0b\x0c":
-                newline()
-            elif char == "\r":
-                x = 0
-            elif char == "\b":
-                x = max(0, x - 1)
-            elif char == "\t":
-                put(" " * (8 - x % 8))
-        elif kind == "csi" and not token.group("inter") and token.group("params")[:1] not in "<=>?":
-            final, params = token.group("final"), token.group("params")
-            count = _params(params, 1)[0] or 1
-            if final in "G`":
-                x = max(0, count - 1)
-            elif final in "Ca":
-                x += count
-            elif final == "D":
-                x = max(0, x - count)
-            elif final == "K":
-                mode = _params(params, 0)[0]
-                if mode == 0:
-                    del row[x:]
-                elif mode == 1:
-                    row[: x + 1] = [" "] * min(len(row), x + 1)
-                else:
-                    row = []
-            elif final in "ABEFHfdJ":
-                if "".join(row).strip():
-                    newline()
-                else:
-                    row = []
-                if final in "Hf":
-                    x = max(0, (_params(params, 1) + [1])[1] - 1)
-                elif final in "EF":
-                    x = 0
-    lines.append("".join(row))
-    return "\n".join(line.rstrip() for line in lines)
-
-
-def render_screen(text: str, columns: int = COLUMNS, rows: int = ROWS) -> str:
-    """What a ``columns`` x ``rows`` terminal shows after ``text``, scrollback first."""
-    screen = Screen(columns, rows)
-    screen.feed(text, final=True)
-    return screen.text()
-
-
-class Screen:
-    """A small terminal emulator: enough of xterm to replay a diffing TUI renderer.
-
-    Printing with wrap, CR/LF/BS/TAB, cursor moves (CUU/CUD/CUF/CUB/CNL/CPL/CHA/CUP/VPA),
-    erase (ED/EL/ECH), insert/delete (ICH/DCH/IL/DL), scroll (SU/SD, margins, IND/RI/NEL),
-    save/restore cursor and the alternate screen. Colours and modes are ignored. Lines that
-    scroll off the top are kept (``text()``), so earlier frames can still be read.
-    """
-
-    def __init__(self, columns: int = COLUMNS, rows: int = ROWS, scrollback: int = SCROLLBACK):
-        self.columns = max(2, columns)
-        self.rows = max(2, rows)
-        self.scrollback = scrollback
-        self.history: List[str] = []
-        self._pending = ""
-        self._reset()
-
-    def _reset(self) -> None:
-        self.grid = [self._blank() for _ in range(self.rows)]
-        self.x = self.y = 0
-        self.wrap_pending = False
-        self.top, self.bottom = 0, self.rows - 1
-        self.saved = (0, 0)
-        self.main: Optional[Tuple[List[List[str]], int, int]] = None
-
-    def _blank(self) -> List[str]:
-        return [" "] * self.columns
-
-    # -- reading -------------------------------------------------------------------------------
-
-    def visible_text(self) -> str:
-        return "\n".join("".join(row).rstrip() for row in self.grid)
-
-    def text(self) -> str:
-        lines = self.history + ["".join(row).rstrip() for row in self.grid]
-        while lines and not lines[-1]:
-            lines.pop()
-        return "\n".join(lines)
-
-    # -- writing -------------------------------------------------------------------------------
-
-    def feed(self, text: str, final: bool = False) -> None:
-        tokens, self._pending = _tokens(self._pending + text, final)
-        for token in tokens:
-            kind = token.lastgroup
-            if kind == "text":
-                self._print(token.group("text"))
-            elif kind == "ctrl":
-                self._control(token.group("ctrl"))
-            elif kind == "csi":
-                self._csi(token.group("params"), token.group("inter"), token.group("final"))
-            elif kind == "esc":
-                self._escape(token.group("esc")[1:])
-
-    def _print(self, text: str) -> None:
-        if text.isascii():
-            while text:
-                if self.wrap_pending:
-                    self._wrap()
-                room = self.columns - self.x
-                part, text = text[:room], text[room:]
-                self.grid[self.y][self.x : self.x + len(part)] = list(part)
-                if self.x + len(part) >= self.columns:
-                    self.x, self.wrap_pending = self.columns - 1, True
-                else:
-                    self.x += len(part)
-            return
-        for char in text:
-            width = _cell_width(char)
-            if width == 0:
-                if self.x > 0 or self.wrap_pending:
-                    column = self.x if self.wrap_pending else self.x - 1
-                    self.grid[self.y][column] += char
-                continue
-            if self.wrap_pending or self.x + width > self.columns:
-                self._wrap()
-            row = self.grid[self.y]
-            row[self.x] = char
-            if width == 2:
-                row[self.x + 1] = ""
-            if self.x + width >= self.columns:
-                self.x, self.wrap_pending = self.columns - 1, True
-            else:
-                self.x += width
-
-    def _wrap(self) -> None:
-        self.x, self.wrap_pending = 0, False
-        self._linefeed()
-
-    def _control(self, char: str) -> None:
-        if char in "\n\x0b\x0c":
-            # A line feed also returns the carriage, as a terminal's ONLCR does (Node keeps it
-            # on in raw mode): text written without a pseudo-terminal reads the same way.
-            self.x = 0
-            self._linefeed()
-        elif char == "\r":
-            self.x, self.wrap_pending = 0, False
-        elif char == "\b":
-            self.x, self.wrap_pending = max(0, self.x - 1), False
-        elif char == "\t":
-            self.x = min(self.columns - 1, (self.x // 8 + 1) * 8)
-
-    def _linefeed(self) -> None:
-        self.wrap_pending = False
-        if self.y == self.bottom:
-            self._scroll_up(1)
-        elif self.y < self.rows - 1:
-            self.y += 1
-
-    def _scroll_up(self, count: int) -> None:
-        for _ in range(min(count, self.rows)):
-            line = self.grid.pop(self.top)
-            if self.top == 0 and self.main is None:
-                self.history.append("".join(line).rstrip())
-            self.grid.insert(self.bottom, self._blank())
-        if len(self.history) > self.scrollback:
-            del self.history[: len(self.history) - self.scrollback]
-
-    def _scroll_down(self, count: int) -> None:
-        for _ in range(min(count, self.rows)):
-            self.grid.pop(self.bottom)
-            self.grid.insert(self.top, self._blank())
-
-    def _escape(self, rest: str) -> None:
-        if rest == "7":
-            self.saved = (self.x, self.y)
-        elif rest == "8":
-            self.x, self.y = self.saved
-            self.wrap_pending = False
-        elif rest == "D":
-            self._linefeed()
-        elif rest == "E":
-            self.x = 0
-            self._linefeed()
-        elif rest == "M":
-            self.wrap_pending = False
-            if self.y == self.top:
-                self._scroll_down(1)
-            else:
-                self.y = max(0, self.y - 1)
-        elif rest == "c":
-            self._reset()
-
-    def _csi(self, params: str, inter: str, final: str) -> None:
-        if inter:
-            return
-        if params[:1] in ("<", "=", ">", "?"):
-            if params[:1] == "?" and final in "hl":
-                self._private_mode(_params(params[1:], 0), final == "h")
-            return
-        counts = _params(params, 1)
-        count = max(1, counts[0])
-        self.wrap_pending = False
-        if final == "A":
-            self.y = max(0, self.y - count)
-        elif final in "Be":
-            self.y = min(self.rows - 1, self.y + count)
-        elif final in "Ca":
-            self.x = min(self.columns - 1, self.x + count)
-        elif final == "D":
-            self.x = max(0, min(self.x, self.columns - 1) - count)
-        elif final == "E":
-            self.x, self.y = 0, min(self.rows - 1, self.y + count)
-        elif final == "F":
-            self.x, self.y = 0, max(0, self.y - count)
-        elif final in "G`":
-            self.x = min(self.columns - 1, count - 1)
-        elif final in "Hf":
-            column = counts[1] if len(counts) > 1 else 1
-            self.y = min(self.rows - 1, max(1, count) - 1)
-            self.x = min(self.columns - 1, max(1, column) - 1)
-        elif final == "d":
-            self.y = min(self.rows - 1, count - 1)
-        elif final in "JK":
-            mode = _params(params, 0)[0]
-            if final == "J":
-                self._erase_display(mode)
-            else:
-                self._erase_line(mode)
-        elif final == "X":
-            row = self.grid[self.y]
-            end = min(self.columns, self.x + count)
-            row[self.x : end] = [" "] * (end - self.x)
-        elif final == "P":
-            row = self.grid[self.y]
-            del row[self.x : self.x + count]
-            row.extend(" " * (self.columns - len(row)))
-        elif final == "@":
-            row = self.grid[self.y]
-            row[self.x : self.x] = [" "] * count
-            del row[self.columns :]
-        elif final in "LM" and self.top <= self.y <= self.bottom:
-            for _ in range(min(count, self.bottom - self.y + 1)):
-                if final == "L":
-                    self.grid.pop(self.bottom)
-                    self.grid.insert(self.y, self._blank())
-                else:
-                    self.grid.pop(self.y)
-                    self.grid.insert(self.bottom, self._blank())
-        elif final == "S":
-            self._scroll_up(count)
-        elif final == "T":
-            self._scroll_down(count)
-        elif final == "r":
-            top = counts[0] if params else 1
-            bottom = counts[1] if len(counts) > 1 else self.rows
-            if 1 <= top < bottom <= self.rows:
-                self.top, self.bottom = top - 1, bottom - 1
-            else:
-                self.top, self.bottom = 0, self.rows - 1
-            self.x = self.y = 0
-        elif final == "s" and not params:
-            self.saved = (self.x, self.y)
-        elif final == "u" and not params:
-            self.x, self.y = self.saved
-
-    def _erase_display(self, mode: int) -> None:
-        if mode == 0:
-            self._erase_line(0)
-            for y in range(self.y + 1, self.rows):
-                self.grid[y] = self._blank()
-        elif mode == 1:
-            self._erase_line(1)
-            for y in range(self.y):
-                self.grid[y] = self._blank()
-        elif mode == 2:
-            self.grid = [self._blank() for _ in range(self.rows)]
-
-    def _erase_line(self, mode: int) -> None:
-        row = self.grid[self.y]
-        x = min(self.x, self.columns - 1)
-        if mode == 0:
-            row[x:] = [" "] * (self.columns - x)
-        elif mode == 1:
-            row[: x + 1] = [" "] * (x + 1)
-        elif mode == 2:
-            self.grid[self.y] = self._blank()
-
-    def _private_mode(self, modes: List[int], enable: bool) -> None:
-        if not any(mode in (47, 1047, 1049) for mode in modes):
-            return
-        if enable and self.main is None:
-            self.main = (self.grid, self.x, self.y)
-            self.grid = [self._blank() for _ in range(self.rows)]
-            self.x = self.y = 0
-        elif not enable and self.main is not None:
-            self.grid, self.x, self.y = self.main
-            self.main = None
-
-
 # --- the /usage screen -----------------------------------------------------------------------
 
 _PERCENT = re.compile(r"(?<![\d.])(\d{1,3}(?:\.\d+)?)\s*%\s*used", re.IGNORECASE)
@@ -982,11 +526,13 @@ def parse_usage_screen(
 ) -> UsageSnapshot:
     """A snapshot from the output of Claude Code's ``/usage`` screen (raw, with escapes).
 
-    The output is replayed on a ``columns`` x ``rows`` screen (see :class:`Screen`); when a
+    The output is replayed on a ``columns`` x ``rows`` screen (``kit.terminal.screen``); when a
     section shows more than once (a redraw), the last complete one counts. Raises the error
     the screen shows (login, rate limit, ...) or the project's parse error when there is no
     usage on it; never anything but a VibeusageError.
     """
+    from ...kit.terminal.screen import render_screen, strip_ansi
+
     try:
         rendered = render_screen(text, columns, rows)
         sections = _sections(rendered)
@@ -1205,13 +751,11 @@ __all__ = [
     "ROWS",
     "ClaudeCli",
     "ProbeOutcome",
-    "Screen",
+    "ProbeTimings",
     "child_environment",
     "parse_reset",
     "parse_usage_screen",
     "probe_usage",
-    "render_screen",
     "run_usage_probe",
     "screen_error",
-    "strip_ansi",
 ]
