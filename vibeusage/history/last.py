@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterable, Optional, Tuple
 
 from ..store import atomic_write_bytes
-from .line import LEDGER_VERSION, LineParser, Record, SeriesKey
+from .line import FUTURE_SLACK, LEDGER_VERSION, LineParser, Record, SeriesKey
 from .reader import read_segment
 from .segments import list_segments
 
@@ -61,11 +61,16 @@ def _load_file(path: Path, now: datetime) -> Optional[LastLines]:
     lines = data.get("lines")
     if not isinstance(lines, list):
         return None
-    parser = LineParser(now)
+    parser = LineParser(None)
     records = []
     for item in lines:
         record = parser.parse_object(item)
         if record is None:
             return None
         records.append(record)
+    # A line from the future (the clock went back) would stop the series being written
+    # until the clock caught up: forget it, so the next observation gets a line.
+    latest = now + FUTURE_SLACK
+    if any(r.ts > latest or r.observed_at > latest for r in records):
+        return None
     return latest_per_series(records)

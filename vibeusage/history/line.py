@@ -112,8 +112,9 @@ class LineParser:
     """Turns ledger lines into records; caches repeated timestamps and strings (many lines
     share a reset time, an observation time and their names)."""
 
-    def __init__(self, now: datetime) -> None:
-        self.latest = now + FUTURE_SLACK
+    def __init__(self, now: Optional[datetime]) -> None:
+        """``now`` None: lines from the future are accepted too."""
+        self.latest = None if now is None else now + FUTURE_SLACK
         self._times: Dict[str, Optional[datetime]] = {}
         self._strings: Dict[str, str] = {}
 
@@ -142,7 +143,7 @@ class LineParser:
         if ts is None:
             raise _Skip
         observed = self._time(data.get("observed_at")) or ts
-        if ts > self.latest or observed > self.latest:
+        if self.latest is not None and (ts > self.latest or observed > self.latest):
             raise _Skip
         used_percent = percent_value(data.get("used_percent"))
         if used_percent is None:

@@ -73,8 +73,9 @@ def delete_expired(directory: Path, now: datetime, retention_days: int) -> List[
     for segment in expired(list_segments(directory), now, retention_days):
         try:
             segment.path.unlink()
-        except FileNotFoundError:
-            continue  # another writer removed it first
+        except OSError:
+            continue  # removed by another writer first, or not ours to remove
+
         removed.append(segment.path)
     return removed
 
