@@ -123,10 +123,16 @@ def test_points_and_events_are_limited_to_the_range(tmp_path):
     assert [e.get("reason") for e in doc["providers"]["claude"]["events"]] == [None, "silent"]
 
 
-def test_a_reset_at_the_first_point_of_the_range_is_seen_against_the_line_before(tmp_path):
-    doc = document(tmp_path, since=at(days=7))
-    events = doc["providers"]["claude"]["events"]
-    assert events[0]["reason"] == "scheduled" and events[0]["observed_at"].startswith("2026-09-08")
+def test_a_reset_at_the_first_point_of_the_range_is_seen_against_the_heartbeat_before(tmp_path):
+    heartbeat = line(at(days=7, minutes=40), 97, R1)
+    write_ledger(tmp_path, [*LEDGER[:4], heartbeat, *LEDGER[4:7]])
+    since = at(days=7, minutes=50)
+    view = build_history(read_ledger(tmp_path, since, NOW), since, NOW)
+    doc = history_document(view, MACHINE)
+    weekly = doc["providers"]["claude"]["series"][0]
+    assert weekly["points"][0]["used_percent"] == 2  # the heartbeat is not a point
+    (event,) = doc["providers"]["claude"]["events"]
+    assert (event["reason"], event["before"]) == ("scheduled", R1.isoformat())
 
 
 def test_one_provider_only(tmp_path):

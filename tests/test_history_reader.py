@@ -65,7 +65,7 @@ def test_only_segments_overlapping_the_range_are_read(tmp_path):
     (tmp_path / "2026-01.jsonl").write_bytes(b"garbage\n" * 3)
     recent = read_ledger(tmp_path, at(days=10), NOW)
     everything = read_ledger(tmp_path, at(days=-300), NOW)
-    assert recent.skipped_lines == 0 and recent.complete_since == at()
+    assert recent.skipped_lines == 0 and recent.complete_since == at(days=10, minutes=-30)
     assert everything.skipped_lines == 3 and everything.complete_since == at(days=-243)
 
 
@@ -73,7 +73,28 @@ def test_the_previous_month_is_read_when_the_range_starts_within_a_heartbeat(tmp
     write_ledger(tmp_path, [line(at(minutes=-10), 5, RESET), line(at(minutes=10), 6, RESET)])
     read = read_ledger(tmp_path, at(minutes=20), NOW)
     assert [r.used_percent for r in read.records] == [5, 6]
-    assert [r.used_percent for r in read_ledger(tmp_path, at(hours=1), NOW).records] == [6]
+    assert [r.used_percent for r in read_ledger(tmp_path, at(minutes=35), NOW).records] == [6]
+
+
+def test_lines_written_over_a_heartbeat_before_the_range_are_not_even_parsed(tmp_path):
+    write_ledger(tmp_path, [line(at(days=1), 5, RESET), line(at(days=3), 6, RESET)])
+    with open(tmp_path / "2026-09.jsonl", "ab") as handle:
+        handle.write(b'{"v":1,"ts":"2026-09-01T00:00:00+00:00" garbage\n')
+        handle.write(b"garbage of unknown time\n")
+    read = read_ledger(tmp_path, at(days=2), NOW)
+    assert [r.used_percent for r in read.records] == [6]
+    assert read.skipped_lines == 1  # only the line whose time could not be told
+    assert read.complete_since == at(days=2, minutes=-30)
+
+
+def test_lines_in_another_time_format_are_placed_by_their_parsed_time(tmp_path):
+    early = dict(line(at(days=1), 5, RESET), ts="2026-09-02T02:00:00+02:00")
+    late = dict(line(at(days=3), 6, RESET), ts="2026-09-04T00:00:00.250000+00:00")
+    (tmp_path / "2026-09.jsonl").write_bytes(
+        (json.dumps(early) + "\n" + json.dumps(late) + "\n").encode()
+    )
+    assert [r.used_percent for r in read_ledger(tmp_path, at(days=2), NOW).records] == [6]
+    assert [r.used_percent for r in read_ledger(tmp_path, at(days=1), NOW).records] == [5, 6]
 
 
 def test_an_empty_or_missing_ledger_reads_as_nothing(tmp_path):

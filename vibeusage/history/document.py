@@ -12,6 +12,7 @@ from .view import HistoryView, SeriesView
 
 def history_document(view: HistoryView, machine: Optional[str]) -> Dict[str, Any]:
     """The document of the contract: range, machine, skipped lines, series and events."""
+    iso = _IsoCache()
     return {
         "schema_version": SCHEMA_VERSION,
         "since": view.since.isoformat(),
@@ -20,7 +21,7 @@ def history_document(view: HistoryView, machine: Optional[str]) -> Dict[str, Any
         "skipped_lines": view.skipped_lines,
         "providers": {
             name: {
-                "series": [_series(s) for s in history.series],
+                "series": [_series(s, iso) for s in history.series],
                 "events": [_event(e) for e in history.events],
             }
             for name, history in view.providers.items()
@@ -28,24 +29,32 @@ def history_document(view: HistoryView, machine: Optional[str]) -> Dict[str, Any
     }
 
 
-def _series(view: SeriesView) -> Dict[str, Any]:
+class _IsoCache(Dict[Optional[datetime], Optional[str]]):
+    """ISO text of datetimes, each formatted once (points share observation and reset times)."""
+
+    def __missing__(self, key: Optional[datetime]) -> Optional[str]:
+        text = self[key] = iso_or_none(key)
+        return text
+
+
+def _series(view: SeriesView, iso: _IsoCache) -> Dict[str, Any]:
     return {
         "window": view.window,
         "period_type": view.period_type,
         "model": view.model,
         "account": view.account,
         "samples": len(view.points),
-        "points": [_point(p) for p in view.points],
-        "current": _point(view.current),
+        "points": [_point(p, iso) for p in view.points],
+        "current": _point(view.current, iso),
         "trend": _trend(view.trend),
     }
 
 
-def _point(record: Record) -> Dict[str, Any]:
+def _point(record: Record, iso: _IsoCache) -> Dict[str, Any]:
     return {
-        "observed_at": record.observed_at.isoformat(),
+        "observed_at": iso[record.observed_at],
         "used_percent": json_number(record.used_percent),
-        "resets_at": iso_or_none(record.resets_at),
+        "resets_at": iso[record.resets_at],
     }
 
 

@@ -11,7 +11,7 @@ from bisect import bisect_left, bisect_right
 from datetime import datetime
 from typing import Any, Dict, List, NamedTuple, Optional, Sequence, Set, Tuple
 
-from .line import Record
+from .line import Record, SeriesKey
 from .reader import HEARTBEAT
 from .series import RESET_TOLERANCE, group_series, same_reset
 
@@ -34,14 +34,20 @@ class Event(NamedTuple):
     after: Any
 
 
-def detect_events(records: Sequence[Record], complete_since: Optional[datetime]) -> List[Event]:
+def detect_events(
+    records: Sequence[Record],
+    complete_since: Optional[datetime],
+    by_series: Optional[Dict[SeriesKey, List[Record]]] = None,
+) -> List[Event]:
     """Every event in ``records`` (``observed_at`` order), sorted by time.
 
     ``complete_since`` is where the ledger was read from whole: before it (plus a heartbeat)
-    a series' absence proves nothing, so no window counts as added there.
+    a series' absence proves nothing, so no window counts as added there. ``by_series`` is
+    ``group_series(records)`` when the caller has it already.
     """
     events: List[Event] = []
-    by_series = group_series(records)
+    if by_series is None:
+        by_series = group_series(records)
     account_times = _fetch_times(records)
     for lines in by_series.values():
         events += _series_events(lines)

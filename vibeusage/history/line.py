@@ -6,6 +6,7 @@ line. Reading is defensive: anything unreadable yields None and the caller count
 
 import json
 import math
+import sys
 from datetime import datetime, timedelta, timezone
 from typing import Any, Dict, NamedTuple, Optional, Tuple, Union
 
@@ -109,21 +110,25 @@ def percent_value(value: Any) -> Optional[float]:
 
 
 class LineParser:
-    """Turns ledger lines into records; caches repeated timestamps and strings (many lines
-    share a reset time, an observation time and their names)."""
+    """Turns ledger lines into records, fast: the lines of a series repeat their names and
+    share reset and observation times, so those are validated once and cached."""
 
     def __init__(self, now: Optional[datetime]) -> None:
         """``now`` None: lines from the future are accepted too."""
         self.latest = None if now is None else now + FUTURE_SLACK
         self._times: Dict[str, Optional[datetime]] = {}
-        self._strings: Dict[str, str] = {}
+        self._names: Dict[Tuple[Any, ...], Tuple[Any, ...]] = {}
+        self._decode = json.JSONDecoder().raw_decode
 
     def parse(self, raw: bytes) -> Optional[Record]:
-        """The record of one line (without its ``\\n``), or None when it must be skipped."""
+        """The record of one line (its ``\\n`` included or not), or None to skip it."""
         try:
-            data = json.loads(raw)
+            text = raw.decode("utf-8")
+            data, end = self._decode(text)
         except (ValueError, RecursionError):  # also invalid UTF-8
             return None
+        if end < len(text) and text[end:].strip():
+            return None  # something after the object
         return self.parse_object(data)
 
     def parse_object(self, data: Any) -> Optional[Record]:
@@ -136,59 +141,104 @@ class LineParser:
             return None
 
     def _record(self, data: Dict[str, Any]) -> Record:
-        version = data.get("v")
-        if type(version) is not int or not 1 <= version <= LEDGER_VERSION:
+        # Written for speed (a month of five providers is tens of thousands of lines):
+        # cached times and names are looked up inline, the rest goes through _time/_names.
+        get = data.get
+        times = self._times
+        version = get("v")
+        if version.__class__ is not int or not 1 <= version <= LEDGER_VERSION:
             raise _Skip
-        ts = self._time(data.get("ts"))
+        raw = get("ts")
+        ts = times.get(raw) if raw.__class__ is str else None
         if ts is None:
+            ts = self._time(raw)
+            if ts is None:
+                raise _Skip
+        raw = get("observed_at")
+        observed = times.get(raw) if raw.__class__ is str else None
+        if observed is None:
+            observed = self._time(raw) or ts
+        latest = self.latest
+        if latest is not None and (ts > latest or observed > latest):
             raise _Skip
-        observed = self._time(data.get("observed_at")) or ts
-        if self.latest is not None and (ts > self.latest or observed > self.latest):
-            raise _Skip
-        used_percent = percent_value(data.get("used_percent"))
-        if used_percent is None:
-            raise _Skip
-        period_type = data.get("period_type")
-        return Record(
-            ts=ts,
-            machine=self._text(data.get("machine")),
-            provider=self._name(data.get("provider")),
-            account=self._text(data.get("account")),
-            window=self._name(data.get("window")),
-            period_type=period_type if period_type in PERIOD_TYPES else None,
-            model=self._text(data.get("model")),
-            used_percent=used_percent,
-            resets_at=self._time(data.get("resets_at")),
-            observed_at=observed,
-            source=self._text(data.get("source")),
-            plan=self._text(data.get("plan")),
-            used=_amount(data.get("used")),
-            limit=_amount(data.get("limit")),
-            unit=self._text(data.get("unit")),
+        raw = get("resets_at")
+        resets_at = times.get(raw) if raw.__class__ is str else None
+        if resets_at is None and raw is not None:
+            resets_at = self._time(raw)
+        used_percent = get("used_percent")
+        if used_percent.__class__ is int and 0 <= used_percent <= 100:
+            used_percent = float(used_percent)
+        else:
+            used_percent = percent_value(used_percent)
+            if used_percent is None:
+                raise _Skip
+        key = (
+            get("machine"),
+            get("provider"),
+            get("account"),
+            get("window"),
+            get("period_type"),
+            get("model"),
+            get("source"),
+            get("plan"),
+            get("unit"),
+        )
+        try:
+            names = self._names.get(key)
+        except TypeError:  # an unhashable value (a list, an object) among them
+            names = None
+        if names is None:
+            names = _names(key)
+            if all(v.__class__ is not list and v.__class__ is not dict for v in key):
+                self._names[key] = names
+        machine, provider, account, window, period_type, model, source, plan, unit = names
+        used, limit = get("used"), get("limit")
+        return tuple.__new__(
+            Record,
+            (
+                ts,
+                machine,
+                provider,
+                account,
+                window,
+                period_type,
+                model,
+                used_percent,
+                resets_at,
+                observed,
+                source,
+                plan,
+                None if used is None else _amount(used),
+                None if limit is None else _amount(limit),
+                unit,
+            ),
         )
 
     def _time(self, value: Any) -> Optional[datetime]:
         if value is None:
             return None
-        if not isinstance(value, str):
+        if value.__class__ is not str:
             raise _Skip
-        try:
-            parsed = self._times[value]
-        except KeyError:
-            parsed = self._times[value] = _parse_time(value)
+        parsed = self._times.get(value)
         if parsed is None:
-            raise _Skip  # present but unreadable
+            if value in self._times:
+                raise _Skip  # known to be unreadable
+            parsed = self._times[value] = _parse_time(value)
+            if parsed is None:
+                raise _Skip  # present but unreadable
         return parsed
 
-    def _name(self, value: Any) -> str:
-        if not isinstance(value, str) or not value:
-            raise _Skip
-        return self._strings.setdefault(value, value)
 
-    def _text(self, value: Any) -> Optional[str]:
-        if not isinstance(value, str):
-            return None
-        return self._strings.setdefault(value, value)
+def _names(key: Tuple[Any, ...]) -> Tuple[Any, ...]:
+    """The names of a line checked: provider and window required, the rest text or None."""
+    machine, provider, account, window, period_type, model, source, plan, unit = (
+        sys.intern(v) if isinstance(v, str) else None for v in key
+    )
+    if not provider or not window:
+        raise _Skip
+    if period_type not in PERIOD_TYPES:
+        period_type = None
+    return (machine, provider, account, window, period_type, model, source, plan, unit)
 
 
 class _Skip(Exception):

@@ -4,13 +4,13 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import List, NamedTuple, Optional, Set, Tuple
 
-from .line import LineParser, Record, SeriesKey
+from .line import LineParser, Record
 from .segments import list_segments, overlapping
 
 #: A series that is observed at all gets a line at least this often.
 HEARTBEAT = timedelta(minutes=30)
 
-_Identity = Tuple[SeriesKey, datetime, float, Optional[datetime]]
+_Identity = Tuple[str, Optional[str], str, datetime, float, Optional[datetime]]
 
 
 class LedgerRead(NamedTuple):
@@ -26,12 +26,14 @@ class LedgerRead(NamedTuple):
 
 
 def read_ledger(directory: Path, since: datetime, now: datetime) -> LedgerRead:
-    """The records of the segments overlapping ``since`` (less a heartbeat) up to ``now``.
+    """The records written from a heartbeat before ``since`` up to ``now``.
 
+    That heartbeat gives each series its line before the range (events compare with it).
     Identical observations (series, ``observed_at``, ``used_percent``, ``resets_at``),
     written twice by runs that did not share a lock, count once.
     """
-    segments = overlapping(list_segments(directory), since - HEARTBEAT, now)
+    start = since - HEARTBEAT
+    segments = overlapping(list_segments(directory), start, now)
     parser = LineParser(now)
     records: List[Record] = []
     seen: Set[_Identity] = set()
@@ -39,33 +41,58 @@ def read_ledger(directory: Path, since: datetime, now: datetime) -> LedgerRead:
     unreadable: List[Path] = []
     for segment in segments:
         try:
-            skipped += _read_segment(segment.path, parser, records, seen)
+            skipped += _read_segment(segment.path, parser, records, seen, start)
         except OSError:
             unreadable.append(segment.path)
     records.sort(key=lambda r: r.observed_at)
-    complete_since = segments[0].start if segments else None
+    complete_since = max(start, segments[0].start) if segments else None
     return LedgerRead(records, skipped, complete_since, unreadable)
 
 
 def read_segment(path: Path, now: datetime) -> Tuple[List[Record], int]:
     """Every usable record of one segment in file order, and how many lines were skipped."""
     records: List[Record] = []
-    skipped = _read_segment(path, LineParser(now), records, set())
+    skipped = _read_segment(path, LineParser(now), records, set(), None)
     return records, skipped
 
 
-def _read_segment(path: Path, parser: LineParser, out: List[Record], seen: Set[_Identity]) -> int:
+#: How the writer starts a line: the ``ts`` that follows can be compared as text.
+_PREFIX = b'{"v":1,"ts":"'
+_TS_END = len(_PREFIX) + len("2026-09-20T10:15:03+00:00")
+
+
+def _read_segment(
+    path: Path,
+    parser: LineParser,
+    out: List[Record],
+    seen: Set[_Identity],
+    start: Optional[datetime],
+) -> int:
+    """Append the segment's records written at or after ``start``; returns the lines skipped."""
     skipped = 0
+    floor = None
+    if start is not None and start.utcoffset() == timedelta(0) and start.year >= 1000:
+        floor = start.replace(microsecond=0).isoformat().encode()
     with open(path, "rb") as handle:
         for raw in handle:
             if not raw.endswith(b"\n"):  # torn: its writer never finished it
                 skipped += 1
                 continue
+            if (
+                floor is not None
+                and raw.startswith(_PREFIX)
+                and raw[_TS_END : _TS_END + 1] == b'"'
+                and raw[len(_PREFIX) : _TS_END] < floor
+            ):
+                continue  # written before the range: not even parsed
             record = parser.parse(raw)
             if record is None:
                 skipped += 1
                 continue
-            identity = (record.series, record.observed_at, record.used_percent, record.resets_at)
+            if start is not None and record.ts < start:
+                continue
+            # (series, observed_at, used_percent, resets_at), without building the series
+            identity = (record[2], record[3], record[4], record[9], record[7], record[8])
             if identity in seen:
                 continue
             seen.add(identity)

@@ -31,18 +31,35 @@ def group_series(records: Iterable[Record]) -> Dict[SeriesKey, List[Record]]:
     """Records by series, each list in the input's (``observed_at``) order."""
     series: Dict[SeriesKey, List[Record]] = {}
     for record in records:
-        series.setdefault(record.series, []).append(record)
+        key = (record[2], record[3], record[4])  # record.series, without the property call
+        lines = series.get(key)
+        if lines is None:
+            series[key] = [record]
+        else:
+            lines.append(record)
     return series
 
 
 def split_instances(lines: Iterable[Record]) -> List[List[Record]]:
     """Consecutive runs of a series' lines that share one reset (within 120 s)."""
     instances: List[List[Record]] = []
+    current: List[Record] = []
+    previous: Optional[datetime] = None
     for record in lines:
-        if instances and same_reset(instances[-1][-1].resets_at, record.resets_at):
-            instances[-1].append(record)
+        resets_at = record.resets_at
+        if current and (
+            resets_at is previous  # the same cached time, or both unknown
+            or (
+                resets_at is not None
+                and previous is not None
+                and abs(resets_at - previous) <= RESET_TOLERANCE
+            )
+        ):
+            current.append(record)
         else:
-            instances.append([record])
+            current = [record]
+            instances.append(current)
+        previous = resets_at
     return instances
 
 

@@ -54,7 +54,8 @@ def build_history(
     providers: Dict[str, ProviderHistory] = {}
     if provider is not None:
         providers[provider] = ProviderHistory([], [])
-    for lines in group_series(records).values():
+    by_series = group_series(records)
+    for lines in by_series.values():
         points = [r for r in lines if r.observed_at >= since]
         if not points:
             continue
@@ -69,7 +70,7 @@ def build_history(
             series_trend(points, now),
         )
         providers.setdefault(last.provider, ProviderHistory([], [])).series.append(view)
-    for event in detect_events(records, read.complete_since):
+    for event in detect_events(records, read.complete_since, by_series):
         if event.observed_at >= since:
             providers.setdefault(event.provider, ProviderHistory([], [])).events.append(event)
     for history in providers.values():
