@@ -2,8 +2,9 @@
 
 import json
 
-from tests.history_helpers import at, line, write_ledger
-from vibeusage.history.reader import read_ledger
+from tests.history_helpers import at, line, snapshot, weekly, write_ledger
+from vibeusage.history.reader import ALL_TIME, read_ledger, read_machine_ledger
+from vibeusage.history.record import record_in_state
 from vibeusage.history.segments import list_segments
 
 RESET = at(days=7)
@@ -114,3 +115,16 @@ def test_an_unreadable_segment_is_reported_not_fatal(tmp_path):
     read = read_ledger(tmp_path, at(days=-10), NOW)
     assert [r.used_percent for r in read.records] == [6]
     assert read.unreadable == [tmp_path / "2026-08.jsonl"]
+
+
+def test_the_machine_ledger_is_empty_before_the_first_record(tmp_path):
+    machine, read = read_machine_ledger(tmp_path, at(), NOW)
+    assert machine is None and read.records == [] and read.complete_since is None
+    assert not tmp_path.joinpath("machine-id").exists()  # reading creates nothing
+
+
+def test_the_machine_ledger_is_what_record_in_state_wrote(tmp_path):
+    record_in_state(tmp_path, [snapshot(at(days=1), weekly(5, RESET))], at(days=1))
+    machine, read = read_machine_ledger(tmp_path, ALL_TIME, NOW)
+    assert machine == (tmp_path / "machine-id").read_text().strip()
+    assert [(r.machine, r.used_percent) for r in read.records] == [(machine, 5)]

@@ -10,14 +10,8 @@ import pytest
 from tests.history_helpers import MACHINE, at, records, session, snapshot, weekly, write_ledger
 from tests.history_helpers import line as ledger_line
 from vibeusage.history.last import LAST_FILE
-from vibeusage.history.reader import read_ledger
-from vibeusage.history.record import (
-    account_id,
-    history_dir,
-    needs_line,
-    record,
-    record_in_state,
-)
+from vibeusage.history.reader import history_dir, read_ledger
+from vibeusage.history.record import account_id, needs_line, record, record_in_state
 from vibeusage.models import PeriodType, UsagePeriod
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")
@@ -287,3 +281,27 @@ def test_a_record_after_a_hand_written_ledger_continues_it(tmp_path):
         tmp_path, [ledger_line(at(), 42, RESET, account=account_id(snapshot(at())), plan="Max 5x")]
     )
     assert record_at(tmp_path, 5, 42).lines_written == 0
+
+
+def test_several_providers_are_recorded_in_one_call(tmp_path):
+    moment = at()
+    snaps = [
+        snapshot(moment, weekly(5, RESET)),
+        snapshot(moment, weekly(9, RESET), provider="codex"),
+    ]
+    outcome = record(tmp_path, MACHINE, snaps, moment)
+    assert outcome.recorded == ["claude", "codex"] and outcome.lines_written == 2
+    assert [d["provider"] for d in lines_of(tmp_path)] == ["claude", "codex"]
+
+
+def test_a_snapshot_without_windows_is_recorded_without_a_line(tmp_path):
+    moment = at()
+    outcome = record(tmp_path, MACHINE, [snapshot(moment)], moment)
+    assert outcome.recorded == ["claude"] and outcome.lines_written == 0
+
+
+def test_retention_leaves_what_it_cannot_remove(tmp_path):
+    (tmp_path / "2025-01.jsonl").mkdir()
+    now = at(days=19)
+    outcome = record(tmp_path, MACHINE, [snapshot(now, weekly(1, RESET))], now)
+    assert outcome.removed_segments == [] and (tmp_path / "2025-01.jsonl").is_dir()

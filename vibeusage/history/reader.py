@@ -1,14 +1,17 @@
 """Read the ledger: only the segments a range needs, every bad line skipped and counted."""
 
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import List, NamedTuple, Optional, Set, Tuple
 
+from ..state import read_machine_id
 from .line import LineParser, Record
 from .segments import list_segments, overlapping
 
 #: A series that is observed at all gets a line at least this often.
 HEARTBEAT = timedelta(minutes=30)
+#: ``since`` for "the whole ledger" (an export without ``--since``).
+ALL_TIME = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 _Identity = Tuple[str, Optional[str], str, datetime, float, Optional[datetime]]
 
@@ -23,6 +26,21 @@ class LedgerRead(NamedTuple):
     complete_since: Optional[datetime]
     #: Segments that exist but could not be read.
     unreadable: List[Path]
+
+
+def history_dir(state: Path, machine: str) -> Path:
+    """A machine's ledger directory under the state directory."""
+    return state / "history" / machine
+
+
+def read_machine_ledger(
+    state: Path, since: datetime, now: datetime
+) -> Tuple[Optional[str], LedgerRead]:
+    """This machine's id and its ledger from ``since``; (None, empty) before the first record."""
+    machine = read_machine_id(state)
+    if machine is None:
+        return None, LedgerRead([], 0, None, [])
+    return machine, read_ledger(history_dir(state, machine), since, now)
 
 
 def read_ledger(directory: Path, since: datetime, now: datetime) -> LedgerRead:

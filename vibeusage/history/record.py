@@ -16,7 +16,7 @@ from ..models import UsagePeriod, UsageSnapshot
 from ..state import ensure_machine_id, make_private_dir
 from .last import load_last, save_last
 from .line import FUTURE_SLACK, Record, clip, encode_line
-from .reader import HEARTBEAT
+from .reader import HEARTBEAT, history_dir
 from .segments import append_lines, delete_expired, segment_path
 from .series import RESET_TOLERANCE
 
@@ -38,11 +38,6 @@ class RecordOutcome(NamedTuple):
     #: Whether the writers' lock was held (False: carried on without it).
     locked: bool
     removed_segments: List[Path]
-
-
-def history_dir(state: Path, machine: str) -> Path:
-    """This machine's ledger directory under the state directory."""
-    return state / "history" / machine
 
 
 def record_in_state(
