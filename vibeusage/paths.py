@@ -86,5 +86,23 @@ def cache_dir(environ: Mapping[str, str], platform: Optional[str] = None) -> Pat
     return home / ".cache" / APP_NAME
 
 
+def state_dir(environ: Mapping[str, str], platform: Optional[str] = None) -> Path:
+    """History and captures (FEATURES.md §0.1): not a cache, ``cache clear`` never touches it."""
+    override = environ.get("VIBEUSAGE_STATE_DIR")
+    if override:
+        return _expand_user(override, environ)
+    platform = platform or sys.platform
+    home = home_dir(environ)
+    if platform == "darwin":
+        return home / "Library" / "Application Support" / APP_NAME / "State"
+    if platform.startswith("win"):
+        base = environ.get("LOCALAPPDATA")
+        return (Path(base) if base else home / "AppData" / "Local") / APP_NAME / "State"
+    base = environ.get("XDG_STATE_HOME")
+    if base and os.path.isabs(base):
+        return Path(base) / APP_NAME
+    return home / ".local" / "state" / APP_NAME
+
+
 def resolve_paths(environ: Mapping[str, str], platform: Optional[str] = None) -> Paths:
     return Paths(config_dir(environ, platform), cache_dir(environ, platform))
