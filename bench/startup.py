@@ -2,7 +2,8 @@
 
 Run: ``python bench/startup.py [--runs N]`` from the repository. The package is installed
 (not editable: an editable install adds an import hook to every start) into a throw-away
-folder put on ``PYTHONPATH`` for both sides of each pair. Each run of a command is paired
+folder put on ``PYTHONPATH`` for both sides of each pair, and both sides run in a fresh
+virtual environment of the base interpreter (so no other project's ``.pth`` hooks count). Each run of a command is paired
 with a run of its baseline right before it, in alternating order, so that a machine
 getting busier affects both sides alike; the figure is the median of the per-pair ratios.
 
@@ -82,11 +83,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--runs", type=int, default=60)
     args = parser.parse_args()
-    py = sys.executable
     with tempfile.TemporaryDirectory(prefix="vibeusage-bench-") as folder:
         root = Path(folder)
         target = root / "site"
         install(target)
+        base = getattr(sys, "_base_executable", sys.executable)
+        subprocess.run([base, "-m", "venv", "--without-pip", str(root / "venv")], check=True)
+        py = str(root / "venv" / ("Scripts" if os.name == "nt" else "bin") / "python")
         home = root / "home"
         home.mkdir()
         env = {

@@ -116,11 +116,7 @@ def _run(
     try:
         from .commands.app import App
 
-        if clock is None:
-            from .timeparse import utcnow
-
-            clock = utcnow
-        return dispatch(App(terminal, environ, clock, on_work=runtime.start), args_list)
+        return dispatch(App(terminal, environ, clock or _utcnow, on_work=runtime.start), args_list)
     except UsageError as exc:
         terminal.error(f"{exc}\nTry `{PROG} --help` for the options.")
         return EXIT_INVALID_INPUT
@@ -147,6 +143,13 @@ def _run(
             terminal.stderr.write(redact(traceback.format_exc()))
         terminal.error(f"unexpected error ({type(exc).__name__}); run with --debug for details")
         return ExitCode.ERROR
+
+
+def _utcnow() -> datetime:
+    """The current time, UTC (``timeparse`` is imported only when a command asks the clock)."""
+    from .timeparse import utcnow
+
+    return utcnow()
 
 
 def dispatch(app: App, args_list: List[str]) -> int:
