@@ -3,9 +3,10 @@
 Run: ``python bench/startup.py [--runs N]`` from the repository. The package is installed
 (not editable: an editable install adds an import hook to every start) into a throw-away
 folder put on ``PYTHONPATH`` for both sides of each pair, and both sides run in a fresh
-virtual environment of the base interpreter (so no other project's ``.pth`` hooks count). Each run of a command is paired
-with a run of its baseline right before it, in alternating order, so that a machine
-getting busier affects both sides alike; the figure is the median of the per-pair ratios.
+virtual environment of the base interpreter (so no other project's ``.pth`` hooks count).
+Each run of a command is paired with a run of its baseline right before it, in alternating
+order, so that a machine getting busier affects both sides alike; the figure is the median
+of the per-pair ratios.
 
 Targets (issue: foundation): ``--version`` <= 1.2x ``python -c "import re"`` (pip's
 console-script wrapper imports ``re``); ``--help``, ``status --help``, ``completion
