@@ -45,13 +45,19 @@ class Config:
         return self.providers.get(provider_id, ProviderConfig())
 
 
+#: A configuration file is a few hundred bytes; anything past this is not one.
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
 def _load_toml(path: Path) -> Dict[str, Any]:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - exercised by the py39/py310 tox envs
         import tomli as tomllib
+    from .store import read_bounded
+
     try:
-        raw = path.read_bytes()
+        raw = read_bounded(path, MAX_CONFIG_BYTES)
     except FileNotFoundError:
         return {}
     except OSError as exc:
@@ -66,6 +72,8 @@ def _load_toml(path: Path) -> Dict[str, Any]:
             f"Invalid TOML in config file {path}: {exc}",
             remediation="Fix the line named above, or move the file away to use the defaults.",
         ) from exc
+    except RecursionError as exc:
+        raise ConfigError(f"Config file {path} is nested too deeply to read") from exc
 
 
 def load_config(

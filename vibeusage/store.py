@@ -43,10 +43,55 @@ def atomic_write_json(path: PathLike, data: Any, mode: int = 0o644) -> None:
     atomic_write_text(path, json.dumps(data, indent=2, sort_keys=True) + "\n", mode)
 
 
-def read_json(path: PathLike) -> Optional[Any]:
+#: The largest file of its own vibeusage reads (a cache entry, a gate, a stored token).
+MAX_OWN_FILE = 1024 * 1024
+
+
+class NotARegularFile(OSError):
+    """A FIFO, a device, a directory or an oversized file where a small file should be."""
+
+    def __init__(self, path: PathLike, reason: str) -> None:
+        super().__init__(f"{os.fspath(path)}: {reason}")
+        self.filename = os.fspath(path)
+        self.strerror = reason  # what callers show after the file's name
+
+
+def read_bounded(path: PathLike, limit: int) -> bytes:
+    """The bytes of a regular file of at most ``limit`` bytes, read without ever blocking.
+
+    Opened non-blocking (a FIFO in place of the file cannot hang the run) and checked with
+    ``fstat`` after opening (a symlink to ``/dev/zero`` is not read until memory runs out);
+    raises :class:`NotARegularFile` for anything but a small regular file, OSError as usual.
+    """
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(os.fspath(path), flags)
+    try:
+        import stat
+
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            raise NotARegularFile(path, "not a regular file")
+        if info.st_size > limit:
+            raise NotARegularFile(path, f"{info.st_size} bytes, too large for such a file")
+        chunks = []
+        left = limit + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 65536))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        data = b"".join(chunks)
+        if len(data) > limit:
+            raise NotARegularFile(path, "it grew too large while being read")
+        return data
+    finally:
+        os.close(fd)
+
+
+def read_json(path: PathLike, limit: int = MAX_OWN_FILE) -> Optional[Any]:
     """The parsed JSON content of a file, or None when it is missing, unreadable or invalid."""
     try:
-        with open(path, "rb") as handle:
-            return json.loads(handle.read().decode("utf-8"))
-    except (OSError, ValueError):
+        return json.loads(read_bounded(path, limit).decode("utf-8"))
+    except (OSError, ValueError, RecursionError):
         return None

@@ -159,7 +159,10 @@ class ClaudeOAuth(Strategy):
     label = "Claude Code login"
 
     def available(self, ctx: FetchContext) -> bool:
-        if credentials_path(ctx).is_file():
+        # Any file at the path counts: a FIFO or a link to a device there is then an error
+        # naming the file, not "no credentials found".
+        path = credentials_path(ctx)
+        if path.exists() and not path.is_dir():
             return True
         # macOS keeps the login in the Keychain; ~/.claude says Claude Code is installed.
         return ctx.platform == "darwin" and _config_dir(ctx).is_dir()

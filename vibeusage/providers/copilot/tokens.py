@@ -118,10 +118,16 @@ def gh_hosts_path(ctx: FetchContext) -> Path:
     return base / "hosts.yml"
 
 
+#: ``hosts.yml`` holds a few logins; a bigger file is not one.
+MAX_HOSTS_BYTES = 1024 * 1024
+
+
 def gh_token(ctx: FetchContext, host: str) -> Optional[FoundToken]:
     path = gh_hosts_path(ctx)
+    from ...store import read_bounded
+
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        text = read_bounded(path, MAX_HOSTS_BYTES).decode("utf-8", errors="replace")
     except (FileNotFoundError, NotADirectoryError):
         return None
     except OSError as exc:  # there, but unreadable: say so rather than "not logged in"
