@@ -97,10 +97,11 @@ class VibeusageError(Exception):
         status_code: Optional[int] = None,
         timestamp: Optional[datetime] = None,
     ) -> None:
-        self.message = redact(message)
+        # Messages quote providers' own words: no control character may reach a terminal.
+        self.message = redact(_one_line(message))
         self.category = category
         self.severity = severity or _SEVERITIES.get(category, Severity.RECOVERABLE)
-        self.remediation = redact(remediation) if remediation else REMEDIATIONS[category]
+        self.remediation = redact(_one_line(remediation)) if remediation else REMEDIATIONS[category]
         self.provider = provider
         self.retry_after = retry_after
         self.status_code = status_code
@@ -146,6 +147,12 @@ class VibeusageError(Exception):
             provider=data.get("provider") or None,
             timestamp=parse_iso(data.get("timestamp")),
         )
+
+
+def _one_line(text: str) -> str:
+    from .models import printable
+
+    return printable(text)
 
 
 class ConfigError(VibeusageError):
