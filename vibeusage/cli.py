@@ -11,7 +11,7 @@ import os
 import sys
 
 from . import __version__
-from .terminal import PROG, Terminal, Terminated, UsageError
+from .terminal import PROG, OutputFailed, Terminal, Terminated, UsageError
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up time
 if TYPE_CHECKING:
@@ -30,7 +30,22 @@ EXIT_INVALID_INPUT = 4
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Console entry point: run the command and return its exit code."""
     args_list = list(sys.argv[1:] if argv is None else argv)
-    return run(args_list, Terminal.from_sys(), os.environ, handle_sigterm=True)
+    code = run(args_list, Terminal.from_sys(), os.environ, handle_sigterm=True)
+    _quiet_exit_flush()
+    return code
+
+
+def _quiet_exit_flush() -> None:
+    """Flush stdout now; if its reader went away, point it at nothing so exit stays silent."""
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except (OSError, ValueError):
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
 
 
 def _handle_sigterm() -> Any:
@@ -96,7 +111,10 @@ def run(
     """
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list == VERSION_ONLY:  # fast path: nothing else imported
-        terminal.stdout.write(f"{PROG} {__version__}\n")
+        try:
+            terminal.write_out(f"{PROG} {__version__}\n")
+        except OutputFailed as exc:
+            return _output_failed(terminal, exc)
         return 0
     runtime = _Runtime(terminal.stderr, "--debug" in args_list, handle_sigterm)
     try:
@@ -120,6 +138,8 @@ def _run(
     except UsageError as exc:
         terminal.error(f"{exc}\nTry `{PROG} --help` for the options.")
         return EXIT_INVALID_INPUT
+    except OutputFailed as exc:
+        return _output_failed(terminal, exc)
     except SystemExit as exc:  # --help / --version printed and asked to exit
         return int(exc.code or 0) if not isinstance(exc.code, str) else EXIT_INVALID_INPUT
     except (KeyboardInterrupt, Terminated) as exc:
@@ -143,6 +163,16 @@ def _run(
             terminal.stderr.write(redact(traceback.format_exc()))
         terminal.error(f"unexpected error ({type(exc).__name__}); run with --debug for details")
         return ExitCode.ERROR
+
+
+def _output_failed(terminal: Terminal, exc: OutputFailed) -> int:
+    """Exit 1; say why unless the reader simply went away (``| head``, ``| true``)."""
+    if not exc.quiet:
+        try:
+            terminal.error(str(exc))
+        except (OSError, ValueError):
+            pass
+    return 1
 
 
 def _utcnow() -> datetime:

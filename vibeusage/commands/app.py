@@ -11,7 +11,7 @@ from ..terminal import PROG, Terminal, UsageError
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up time
 if TYPE_CHECKING:
-    from typing import Any, Callable, Dict, List, Mapping, NoReturn, Optional, Sequence, TextIO
+    from typing import Any, Callable, Dict, List, Mapping, NoReturn, Optional, Sequence
 
     from ..config import Config
     from ..paths import Paths
@@ -156,8 +156,7 @@ class App:
                     remediation="Check that the directory exists and is writable.",
                 ) from exc
             return
-        self.terminal.stdout.write(text)
-        self.terminal.stdout.flush()
+        self.terminal.write_out(text)
 
     def emit_json(self, document: Any, output: Optional[str] = None) -> None:
         """Print ``document`` as JSON through the one JSON writer of the views."""
@@ -174,9 +173,12 @@ def new_parser(terminal: Terminal, **kwargs: Any) -> argparse.ArgumentParser:
             raise UsageError(message)
 
         def _print_message(self, message: str, file: Any = None) -> None:
-            if message:
-                stream: TextIO = terminal.stderr if file is sys.stderr else terminal.stdout  # type: ignore[assignment]
-                stream.write(message)
+            if not message:
+                return
+            if file is sys.stderr:
+                terminal.stderr.write(message)
+            else:
+                terminal.write_out(message)  # --help and --version: the output proper
 
     kwargs.setdefault("prog", PROG)
     return Parser(**kwargs)
