@@ -29,6 +29,10 @@ class ResponseTooLarge(requests.RequestException):
     """The body exceeded MAX_BODY_BYTES; reading stopped there."""
 
 
+class RedirectRefused(requests.RequestException):
+    """A redirect that would downgrade to http, or carry a request body to another host."""
+
+
 class TimeoutSession(requests.Session):
     """A Session that never sends a request without a ``(connect, read)`` timeout, and never
     lets one exchange take longer than ``total`` seconds once the answer has begun.
@@ -45,6 +49,27 @@ class TimeoutSession(requests.Session):
         self.default_timeout = timeout
         self.total = total if total is not None else timeout[1]
         self.max_redirects = MAX_REDIRECTS
+
+    def get_redirect_target(self, resp: requests.Response) -> Optional[str]:
+        """Follow only redirects that keep the exchange as safe as it was.
+
+        Never from https to http (the answer would be read, and cached, in the clear), and
+        never to another host for a request with a body (a 307 would re-send a refresh token
+        or a client secret to whoever the ``Location`` names).
+        """
+        target = super().get_redirect_target(resp)
+        if target is None:
+            return None
+        from urllib.parse import urljoin, urlsplit
+
+        here, there = urlsplit(resp.url), urlsplit(urljoin(resp.url, target))
+        if here.scheme == "https" and there.scheme != "https":
+            raise RedirectRefused(f"refused a redirect from https to {there.scheme}")
+        request = resp.request
+        has_body = request is not None and request.body not in (None, b"", "")
+        if has_body and there.hostname != here.hostname:
+            raise RedirectRefused("refused to send a request body on to another host")
+        return target
 
     def request(  # type: ignore[override]
         self, method: str, url: Any, *args: Any, **kwargs: Any

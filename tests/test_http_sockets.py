@@ -1,4 +1,4 @@
-"""A per-read timeout is not a time limit: a trickling server is cut at the total bound.
+"""HTTP over real sockets on 127.0.0.1: total time bounds and redirects that are refused.
 
 Real sockets on 127.0.0.1 (no ``responses`` here): the server sends its headers, then one
 byte at a time, each well within the read timeout. Every server stops by itself.
@@ -92,3 +92,71 @@ def test_a_quick_answer_is_read_whole_and_no_watchdog_thread_lingers():
         stop.set()
         thread.join(3)
         listener.close()
+
+
+# --- redirects that must not be followed -------------------------------------------------------
+
+
+def _redirecting(status: int, location: str):
+    """A server answering every request with a redirect to ``location``; its requests."""
+    seen = []
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(4)
+    stop = threading.Event()
+
+    def serve() -> None:
+        listener.settimeout(0.2)
+        while not stop.is_set():
+            try:
+                conn, _ = listener.accept()
+            except OSError:
+                continue
+            with conn:
+                try:
+                    seen.append(conn.recv(65536))
+                    conn.sendall(
+                        f"HTTP/1.1 {status} Moved\r\nLocation: {location}\r\n"
+                        "Content-Length: 0\r\nConnection: close\r\n\r\n".encode()
+                    )
+                except OSError:
+                    pass
+
+    thread = threading.Thread(target=serve, daemon=True)
+    thread.start()
+    return listener, stop, thread, seen
+
+
+def test_a_307_never_carries_a_posted_secret_to_another_host():
+    other = socket.socket()
+    other.bind(("127.0.0.1", 0))
+    other.listen(1)
+    other.settimeout(0.5)
+    port = other.getsockname()[1]
+    listener, stop, thread, seen = _redirecting(307, f"http://localhost:{port}/steal")
+    try:
+        url = f"http://127.0.0.1:{listener.getsockname()[1]}/token"
+        with pytest.raises(requests.RequestException) as info:
+            make_session(5.0).post(url, data={"refresh_token": "1//secret-refresh"})
+        assert "another host" in str(info.value)
+        with pytest.raises(OSError):
+            other.accept()  # nothing ever arrived there
+    finally:
+        stop.set()
+        thread.join(3)
+        listener.close()
+        other.close()
+
+
+def test_a_redirect_from_https_to_http_is_refused():
+    from vibeusage.http import RedirectRefused
+
+    session = make_session(5.0)
+    response = requests.Response()
+    response.status_code = 302
+    response.url = "https://api.example.com/usage"
+    response.headers["Location"] = "http://api.example.com/usage"
+    with pytest.raises(RedirectRefused):
+        session.get_redirect_target(response)
+    response.headers["Location"] = "https://api.example.com/v2/usage"
+    assert session.get_redirect_target(response) == "https://api.example.com/v2/usage"
