@@ -28,17 +28,10 @@ def state_db_path(home: Path, environ: Mapping[str, str], platform: str) -> Path
 
 def read_access_token(path: Path) -> Optional[str]:
     """The stored access token, or None when the app is signed out (sqlite3 errors propagate)."""
-    import sqlite3
+    from ...kit.sqlite import read_value
 
-    uri = f"{path.absolute().as_uri()}?mode=ro"
-    connection = sqlite3.connect(uri, uri=True, timeout=2.0)
-    try:
-        row = connection.execute(
-            "SELECT value FROM ItemTable WHERE key = ? LIMIT 1", (TOKEN_KEY,)
-        ).fetchone()
-    finally:
-        connection.close()
-    return _token_text(row[0] if row else None)
+    value = read_value(path, "SELECT value FROM ItemTable WHERE key = ? LIMIT 1", (TOKEN_KEY,))
+    return _token_text(value)
 
 
 def app_session(path: Path, now: datetime, notes: List[Note]) -> Optional[SessionCookie]:
