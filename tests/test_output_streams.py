@@ -39,3 +39,25 @@ def test_a_full_disk_is_named(home):
     assert "rc=1" in result.stdout
     assert "cannot write the output: No space left on device" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_output_to_dev_stdout_writes_through_and_leaves_the_link(home, tmp_path):
+    result = shell(home, "$VIBEUSAGE --offline --json -o /dev/stdout | cat; ls -l /dev/stdout")
+    assert "schema_version" in result.stdout or "Nothing is cached" in result.stderr
+    assert "->" in result.stdout  # still the symlink it was
+
+
+def test_output_to_a_fifo_is_written_directly(tmp_path):
+    import threading
+
+    from vibeusage.store import write_output_file
+
+    fifo = tmp_path / "out.fifo"
+    os.mkfifo(fifo)
+    got = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_text()), daemon=True)
+    reader.start()
+    write_output_file(fifo, '{"ok": true}\n')
+    reader.join(5)
+    assert got == ['{"ok": true}\n']
+    assert fifo.exists() and not fifo.is_file()  # still the FIFO, not replaced by a file

@@ -40,6 +40,14 @@ class CredentialStore:
     def read(self, provider: str, name: str) -> Optional[StoredSecret]:
         """The stored secret, or None when there is none (an unreadable file is an error)."""
         path = self.path(provider, name)
+        if path.is_symlink():
+            # vibeusage writes its secrets itself: a link there points at someone else's file
+            # (whose mode must not be changed, nor its content sent anywhere).
+            raise VibeusageError(
+                f"Stored credential {path} is a symbolic link; vibeusage will not use it",
+                ErrorCategory.AUTHENTICATION,
+                remediation="Delete the link and store the credential again.",
+            )
         if not path.exists():
             return None
         _tighten(path)
@@ -75,10 +83,10 @@ class CredentialStore:
 
 def _tighten(path: Path) -> None:
     """Make a secret file private again if someone loosened it (POSIX), with a warning."""
-    if os.name != "posix" or not path.is_file():
-        return
+    if os.name != "posix" or path.is_symlink() or not path.is_file():
+        return  # never through a link: its target belongs to someone else
     try:
-        mode = stat.S_IMODE(path.stat().st_mode)
+        mode = stat.S_IMODE(path.lstat().st_mode)
         if mode & 0o077:
             os.chmod(path, 0o600)
             log.warning(

@@ -39,6 +39,20 @@ def atomic_write_text(path: PathLike, text: str, mode: int = 0o644) -> None:
     atomic_write_bytes(path, text.encode("utf-8"), mode)
 
 
+def write_output_file(path: PathLike, text: str) -> None:
+    """``-o FILE``: atomically for a file, directly for anything else that exists there.
+
+    ``/dev/stdout``, a FIFO or a terminal cannot be renamed over (as root it would be
+    replaced by a regular file): those are written to as they are.
+    """
+    target = Path(path)
+    if target.exists() and not target.is_file():
+        with open(target, "w", encoding="utf-8") as handle:
+            handle.write(text)
+        return
+    atomic_write_text(target, text)
+
+
 def atomic_write_json(path: PathLike, data: Any, mode: int = 0o644) -> None:
     atomic_write_text(path, json.dumps(data, indent=2, sort_keys=True) + "\n", mode)
 

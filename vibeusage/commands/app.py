@@ -144,10 +144,10 @@ class App:
         encoding = "utf-8" if output else getattr(self.terminal.stdout, "encoding", None)
         text = text.encode(encoding or "utf-8", "replace").decode(encoding or "utf-8")
         if output:
-            from ..store import atomic_write_text
+            from ..store import write_output_file
 
             try:
-                atomic_write_text(output, text)
+                write_output_file(output, text)
             except OSError as exc:
                 from ..errors import VibeusageError
 
