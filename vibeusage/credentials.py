@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Dict, Optional
 
 from .errors import ErrorCategory, VibeusageError
+from .kit.values import MaskedRepr
 from .paths import Paths
 from .store import atomic_write_json, read_json
 from .timeparse import parse_iso, utcnow
@@ -21,8 +22,9 @@ from .timeparse import parse_iso, utcnow
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class StoredSecret:
+@dataclass(frozen=True, repr=False)
+class StoredSecret(MaskedRepr):
+    SECRET_FIELDS = ("value",)
     value: str
     created_at: Optional[datetime]
     path: Path

@@ -208,10 +208,29 @@ def mask_secret(secret: str) -> str:
     return f"{prefix[:12]}…{secret[-4:]}"
 
 
+#: Every secret value this process has read (tokens, keys, cookies): masked wherever it
+#: appears, whatever its shape, so a token format no pattern knows is still never shown.
+_KNOWN_SECRETS: "set[str]" = set()
+
+
+def remember_secret(value: Optional[str]) -> None:
+    """Register a secret value with the redactor (and its escaped form, as reprs show it)."""
+    if not isinstance(value, str) or len(value) < 8:
+        return
+    _KNOWN_SECRETS.add(value)
+    escaped = repr(value)[1:-1]
+    if escaped != value:
+        _KNOWN_SECRETS.add(escaped)
+    for line in value.splitlines():
+        if len(line) >= 8:
+            _KNOWN_SECRETS.add(line)
+
+
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
     """Remove anything that looks like a credential from text meant for a user."""
-    for secret in secrets:
-        if secret and len(secret) >= 8:
+    known = sorted({*_KNOWN_SECRETS, *secrets}, key=len, reverse=True)
+    for secret in known:
+        if secret and len(secret) >= 8 and secret in text:
             text = text.replace(secret, mask_secret(secret))
     tokens, header = _patterns()
     text = tokens.sub(lambda m: mask_secret(m.group(0)), text)

@@ -16,7 +16,7 @@ from ...errors import ErrorCategory, VibeusageError
 from ...kit.delegated import refresh_by_cli
 from ...kit.files import read_tool_json
 from ...kit.http import decoding
-from ...kit.values import fingerprint, opt_str
+from ...kit.values import MaskedRepr, fingerprint, opt_str
 from ...models import ProviderIdentity
 from ...timeparse import from_epoch
 from ..base import FetchContext, FetchResult, Strategy
@@ -48,9 +48,11 @@ INFERENCE_ONLY_HINT = (
 )
 
 
-@dataclass(frozen=True)
-class ClaudeCredentials:
+@dataclass(frozen=True, repr=False)
+class ClaudeCredentials(MaskedRepr):
     """The parts of Claude Code's ``claudeAiOauth`` entry that vibeusage uses."""
+
+    SECRET_FIELDS = ("access_token",)
 
     access_token: str
     expires_at: Optional[datetime]

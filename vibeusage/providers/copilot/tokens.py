@@ -15,6 +15,7 @@ from typing import Dict, List, Optional, Tuple
 
 from ...credentials import CredentialStore
 from ...errors import ConfigError, ErrorCategory, VibeusageError
+from ...kit.values import MaskedRepr
 from ...store import read_json
 from ..base import FetchContext
 
@@ -31,9 +32,11 @@ SOURCES = (STORED, *ENV_VARS, GH)
 _HOST_PATTERN = re.compile(r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?$")
 
 
-@dataclass(frozen=True)
-class FoundToken:
+@dataclass(frozen=True, repr=False)
+class FoundToken(MaskedRepr):
     """A token and where it came from (``where`` is for people and never holds the token)."""
+
+    SECRET_FIELDS = ("token",)
 
     source: str
     token: str
