@@ -14,6 +14,8 @@ from .timeparse import parse_iso
 FAILURE_LIMIT = 3
 FAILURE_WINDOW = timedelta(minutes=10)
 FAILURE_BACKOFF = timedelta(minutes=5)
+#: The longest pause vibeusage itself sets (a Retry-After is capped at a day).
+MAX_PAUSE = timedelta(hours=24)
 #: How long a run waits for another run's update of the same gate file.
 LOCK_TIMEOUT = 2.0
 
@@ -94,7 +96,11 @@ class GateState:
     reason: Optional[str] = None
 
     def is_closed(self, now: datetime) -> bool:
-        return self.closed_until is not None and now < self.closed_until
+        """Closed until ``closed_until`` — unless that is further than vibeusage ever pauses
+        (a damaged or hostile file must not silence a provider for good)."""
+        if self.closed_until is None:
+            return False
+        return now < self.closed_until <= now + MAX_PAUSE
 
 
 class FailureGate:
@@ -266,7 +272,7 @@ def clear_provider_cache(cache_dir: Path, provider_id: str, org: bool = True) ->
             continue
         try:
             path.unlink()
-        except (FileNotFoundError, IsADirectoryError, PermissionError):
+        except OSError:  # gone already, a directory there, or a read-only cache
             continue
         removed.append(path)
     for directory in sorted((p for p in folder.rglob("*") if p.is_dir()), reverse=True):

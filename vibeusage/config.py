@@ -45,6 +45,12 @@ class Config:
         return self.providers.get(provider_id, ProviderConfig())
 
 
+def _shown(value: object, limit: int = 80) -> str:
+    """A value quoted in an error, cut short (a configuration value can be megabytes)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 #: A configuration file is a few hundred bytes; anything past this is not one.
 MAX_CONFIG_BYTES = 1024 * 1024
 
@@ -124,7 +130,8 @@ class _Reader:
     def fail(self, name: str, expected: str) -> ConfigError:
         value = self.table[name]
         return ConfigError(
-            f"Invalid config file {self.path}: `{self.key(name)}` must be {expected}, not {value!r}"
+            f"Invalid config file {self.path}: `{self.key(name)}` must be {expected}, "
+            f"not {_shown(value)}"
         )
 
     def check_keys(self, allowed: Sequence[str]) -> None:

@@ -33,6 +33,27 @@ def atomic_write_bytes(path: PathLike, data: bytes, mode: int = 0o644) -> None:
         except OSError:
             pass
         raise
+    _remove_stale_temporaries(target)
+
+
+#: A temporary file of an atomic write older than this was left by a killed run.
+STALE_TEMPORARY = 600.0
+
+
+def _remove_stale_temporaries(target: Path) -> None:
+    """Remove what writes of ``target`` killed before their rename left behind."""
+    import time
+
+    cutoff = time.time() - STALE_TEMPORARY
+    try:
+        for leftover in target.parent.glob(f".{target.name}.*.tmp"):
+            try:
+                if leftover.is_file() and leftover.stat().st_mtime < cutoff:
+                    leftover.unlink()
+            except OSError:
+                pass
+    except OSError:
+        pass
 
 
 def atomic_write_text(path: PathLike, text: str, mode: int = 0o644) -> None:

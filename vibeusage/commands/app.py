@@ -120,6 +120,7 @@ class App:
             and not getattr(args, "no_color", False)
             and not self.environ.get("NO_COLOR")
             and not self.environ.get("VIBEUSAGE_NO_COLOR")
+            and self.environ.get("TERM") != "dumb"
         )
 
     def style(self, args: argparse.Namespace) -> Any:
