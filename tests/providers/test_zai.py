@@ -59,7 +59,7 @@ def test_pro_fixture_gives_session_weekly_and_tools_with_resets_and_plan():
     assert snapshot.identity.email is None and snapshot.identity.organization is None
     assert snapshot.source == "api_key" and snapshot.provider == "zai"
     assert snapshot.overage is None and snapshot.status is None
-    assert snapshot.notes == ("Tools: search-prime 210",)
+    assert snapshot.notes == ("tool calls: search-prime 210",)
 
 
 def test_over_limit_credit_plan_clamps_to_100_and_counts_the_weekly_from_current_value():
@@ -106,7 +106,7 @@ def test_china_fixture_with_chinese_message_parses_and_notes_the_tool_breakdown(
         ("Tools (monthly)", PeriodType.MONTHLY, 28, None),
     ]
     assert snapshot.identity is not None and snapshot.identity.plan == "Lite"
-    assert snapshot.notes == ("Tools: search-prime 67 · web-reader 33 · zread 0",)
+    assert snapshot.notes == ("tool calls: search-prime 67 · web-reader 33 · zread 0",)
 
 
 def test_pro_tools_fixture_without_weekly_window():

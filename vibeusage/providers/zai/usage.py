@@ -150,7 +150,7 @@ def plan_name(data: Mapping[str, Any]) -> Optional[str]:
 
 
 def _tool_breakdown(details: Any) -> Tuple[str, ...]:
-    """``usageDetails`` as one note: "Tools: search-prime 67 · web-reader 33 · zread 0"."""
+    """``usageDetails`` as one note: "tool calls: search-prime 67 · web-reader 33 · zread 0"."""
     if not isinstance(details, list):
         return ()
     parts: Dict[str, str] = {}
@@ -163,4 +163,4 @@ def _tool_breakdown(details: Any) -> Tuple[str, ...]:
             parts[name] = f"{count.normalize():f}"
     if not parts:
         return ()
-    return ("Tools: " + " · ".join(f"{name} {count}" for name, count in parts.items()),)
+    return ("tool calls: " + " · ".join(f"{name} {count}" for name, count in parts.items()),)
