@@ -74,6 +74,8 @@ def test_found_key_repr_masks_the_key():
         (None, None),
         ([200], None),
         ("9" * 40, None),
+        (10**400, None),
+        (1e300, None),
     ],
 )
 def test_code_number_reads_ints_and_numeric_strings_only(value, code):

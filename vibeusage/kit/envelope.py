@@ -10,6 +10,8 @@ from typing import Any, Optional, Sequence, Tuple
 
 #: Longest provider message shown to a user (the rest is cut).
 MAX_TEXT = 200
+#: No status code is anywhere near this; a bigger number is junk, not a code.
+MAX_CODE = 10**18
 
 
 @dataclass(frozen=True)
@@ -22,18 +24,19 @@ class BusinessStatus:
 
 def code_number(value: Any) -> Optional[int]:
     """A status code sent as an int, an integral float or a numeric string; None otherwise."""
+    number: Optional[int] = None
     if isinstance(value, bool):
         return None
     if isinstance(value, int):
-        return value
-    if isinstance(value, float) and value.is_integer():
-        return int(value)
-    if isinstance(value, str):
+        number = value
+    elif isinstance(value, float) and value.is_integer():
+        number = int(value)
+    elif isinstance(value, str):
         text = value.strip()
         digits = text[1:] if text[:1] == "-" else text
         if digits.isdigit() and digits.isascii() and len(digits) <= 18:
-            return int(text)
-    return None
+            number = int(text)
+    return number if number is not None and abs(number) < MAX_CODE else None
 
 
 def shown_text(value: Any, limit: int = MAX_TEXT) -> str:
