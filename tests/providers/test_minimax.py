@@ -333,6 +333,11 @@ def test_other_codes_are_provider_errors_with_code_and_message():
     assert error.message == "MiniMax answered status_code 2013: invalid params"
 
 
+def test_unreadable_status_code_is_a_parse_error():
+    error = error_of({"base_resp": {"status_code": "NaN", "status_msg": "success"}})
+    assert error.category is ErrorCategory.PARSE
+
+
 @pytest.mark.parametrize(
     "payload",
     [

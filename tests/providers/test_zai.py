@@ -235,6 +235,12 @@ def test_unknown_limit_types_and_unreadable_entries_are_not_periods():
     assert "limit 2 could not be read" in snapshot.notes
 
 
+def test_known_limits_none_of_which_can_be_read_are_a_parse_error():
+    with pytest.raises(VibeusageError) as caught:
+        parse_quota(envelope(session(percentage=None), session(unit=6, number=1)), NOW)
+    assert caught.value.category is ErrorCategory.PARSE
+
+
 def test_success_without_limits_is_an_empty_snapshot_for_the_strategy_to_explain():
     assert parse_quota(envelope(), NOW).periods == ()
 
@@ -347,7 +353,7 @@ def test_rate_codes_are_rate_limited_with_the_default_back_off(code):
         ({"code": 1214, "msg": "bad request", "success": False}, "code 1214: bad request"),
         ({"code": 200, "msg": "odd", "success": False}, "code 200: odd"),
         ({"success": False}, "code ?"),
-        ({"code": "x", "success": True}, "code ?"),
+        ({"code": "x", "success": False, "msg": "odd"}, "code ?: odd"),
     ],
 )
 def test_other_failures_are_provider_errors_with_code_and_message(payload, shown):
@@ -360,6 +366,15 @@ def test_control_characters_in_zais_message_are_not_passed_to_the_terminal():
     error = error_of({"code": 500, "msg": "bad\x1b[2J\x00news\nline", "success": False})
     assert "\x1b" not in error.message and "\x00" not in error.message
     assert "bad [2J news line" in error.message
+
+
+def test_success_flag_with_an_unreadable_code_is_a_parse_error_not_a_verdict():
+    error = error_of({"code": "2OO", "success": True, "data": {"limits": []}})
+    assert error.category is ErrorCategory.PARSE
+
+
+def test_a_null_code_counts_as_absent():
+    assert body_error({"code": None, "success": True, "data": {"limits": []}}) is None
 
 
 def test_non_object_body_is_a_parse_error():

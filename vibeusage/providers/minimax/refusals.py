@@ -10,7 +10,7 @@ transient.
 
 from typing import Any, Optional
 
-from ...errors import ErrorCategory, VibeusageError
+from ...errors import ErrorCategory, VibeusageError, parse_error
 from ...kit.envelope import business_status
 from ...kit.http_errors import DEFAULT_RETRY_AFTER
 
@@ -51,6 +51,8 @@ def body_error(
     lowered = status.message.lower()
     if code in KEY_CODES or any(word in lowered for word in KEY_WORDS):
         return key_rejected(detail, where, region, pay_as_you_go)
+    if code is None:
+        return parse_error(NAME, "the answer's status_code could not be read")
     if code in RATE_CODES:
         return VibeusageError(
             f"MiniMax is rate limiting usage reads ({detail})",

@@ -39,7 +39,7 @@ def is_success(payload: Any) -> bool:
         return False
     success = payload.get("success", True)
     success_ok = success is True or (isinstance(success, str) and success.lower() == "true")
-    code_ok = "code" not in payload or code_number(payload.get("code")) == SUCCESS_CODE
+    code_ok = payload.get("code") is None or code_number(payload.get("code")) == SUCCESS_CODE
     return success_ok and code_ok
 
 
@@ -52,6 +52,8 @@ def body_error(
     if is_success(payload):
         return None
     code = code_number(payload.get("code"))
+    if code is None and payload.get("success") is True:
+        return parse_error(NAME, "the answer's code could not be read")
     message = shown_text(payload.get("msg"))
     detail = f"code {code if code is not None else '?'}" + (f": {message}" if message else "")
     if code in KEY_CODES:

@@ -40,7 +40,9 @@ _HUNDRED = Decimal(100)
 def parse_quota(payload: Any, now: datetime) -> UsageSnapshot:
     """A snapshot from a success envelope (the caller checked the envelope's verdict).
 
-    A snapshot without periods means the key has no Coding Plan quota; the caller says so.
+    A snapshot without periods means no limit of a known type came: the key has no Coding
+    Plan quota, which the caller says. Known limits none of which can be read are a parse
+    error.
     """
     data = payload.get("data") if isinstance(payload, dict) else None
     limits = data.get("limits") if isinstance(data, dict) else None
@@ -49,6 +51,7 @@ def parse_quota(payload: Any, now: datetime) -> UsageSnapshot:
     assert isinstance(data, dict)
     periods: List[UsagePeriod] = []
     notes: List[str] = []
+    known = 0
     for index, entry in enumerate(limits):
         if not isinstance(entry, dict):
             notes.append(f"limit {index + 1} could not be read")
@@ -56,11 +59,14 @@ def parse_quota(payload: Any, now: datetime) -> UsageSnapshot:
         kind = entry.get("type")
         if kind not in TOKEN_TYPES and kind != TOOLS_TYPE:
             continue  # a kind of limit vibeusage does not know yet
+        known += 1
         period = _period(entry, now, notes)
         if period is not None:
             periods.append(period)
             if kind == TOOLS_TYPE:
                 notes.extend(_tool_breakdown(entry.get("usageDetails")))
+    if known and not periods:
+        raise parse_error(NAME, "no limit could be read")
     plan = plan_name(data)
     return UsageSnapshot(
         provider=PROVIDER_ID,
