@@ -228,6 +228,13 @@ def test_entry_without_any_figure_is_skipped_with_a_note():
     assert "TOKENS_LIMIT: no readable usage figure" in snapshot.notes
 
 
+def test_only_unknown_limit_types_is_a_parse_error_not_no_plan():
+    with pytest.raises(VibeusageError) as caught:
+        parse_quota(envelope({"type": "QUOTA_V4", "percentage": 5}), NOW)
+    assert caught.value.category is ErrorCategory.PARSE
+    assert "QUOTA_V4" in caught.value.message
+
+
 def test_unknown_limit_types_and_unreadable_entries_are_not_periods():
     payload = envelope({"type": "SOMETHING_NEW", "percentage": 50}, "junk", session(percentage=1))
     snapshot = parse_quota(payload, NOW)

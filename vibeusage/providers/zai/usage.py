@@ -40,9 +40,9 @@ _HUNDRED = Decimal(100)
 def parse_quota(payload: Any, now: datetime) -> UsageSnapshot:
     """A snapshot from a success envelope (the caller checked the envelope's verdict).
 
-    A snapshot without periods means no limit of a known type came: the key has no Coding
-    Plan quota, which the caller says. Known limits none of which can be read are a parse
-    error.
+    A snapshot without periods means an empty ``limits`` list: the key has no Coding Plan
+    quota, which the caller says. Limits none of which is of a known type or readable are a
+    parse error.
     """
     data = payload.get("data") if isinstance(payload, dict) else None
     limits = data.get("limits") if isinstance(data, dict) else None
@@ -67,6 +67,9 @@ def parse_quota(payload: Any, now: datetime) -> UsageSnapshot:
                 notes.extend(_tool_breakdown(entry.get("usageDetails")))
     if known and not periods:
         raise parse_error(NAME, "no limit could be read")
+    if limits and not known:
+        # A renamed type (as TOKENS_LIMIT became CREDIT_LIMIT) is not "no plan".
+        raise parse_error(NAME, f"no limit of a known type ({_types_seen(limits)})")
     plan = plan_name(data)
     return UsageSnapshot(
         provider=PROVIDER_ID,
@@ -153,6 +156,11 @@ def plan_name(data: Mapping[str, Any]) -> Optional[str]:
     if not level:
         return None
     return LEVELS.get(level.lower(), level.title())
+
+
+def _types_seen(limits: List[Any]) -> str:
+    kinds = {shown_text(e.get("type"), 30) for e in limits if isinstance(e, dict)} - {""}
+    return ", ".join(sorted(kinds)[:5]) or "no type"
 
 
 def _tool_breakdown(details: Any) -> Tuple[str, ...]:
