@@ -375,6 +375,8 @@ OWN_SECRETS = [
     OwnSecret("claude", "session_key", "web", faults.CLAUDE_SESSION_KEY),
     OwnSecret("copilot", "token", "device_flow", faults.COPILOT_TOKEN),
     OwnSecret("cursor", "session", "web", faults.CURSOR_SESSION, "browser_cookies = false\n"),
+    OwnSecret("zai", "api_key", "api_key", faults.ZAI_KEY),
+    OwnSecret("minimax", "api_key", "api_key", faults.MINIMAX_KEY),
 ]
 
 
@@ -430,6 +432,8 @@ NAMES = {
     "copilot": "GitHub Copilot",
     "cursor": "Cursor",
     "gemini": "Gemini",
+    "zai": "Z.ai",
+    "minimax": "MiniMax",
 }
 
 
