@@ -40,7 +40,7 @@ def build_parser(app: App) -> argparse.ArgumentParser:
         app.terminal,
         prog=f"{PROG} alert",
         description=(
-            "Check usage once and tell, once per window instance and threshold, when a "
+            "Check usage once and tell, once per window instance and threshold, when a\n"
             "window's used percent crosses a threshold. Meant for cron."
         ),
         formatter_class=argparse.RawDescriptionHelpFormatter,
