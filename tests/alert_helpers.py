@@ -53,9 +53,7 @@ class Scripted:
     def _fetch(self, ctx: Any) -> FetchResult:
         if self.error is not None:
             return FetchResult.fail(self.error)
-        return FetchResult.ok(
-            snapshot(self.provider.id, self.windows, ctx.now(), email=self.email)
-        )
+        return FetchResult.ok(snapshot(self.provider.id, self.windows, ctx.now(), email=self.email))
 
 
 def fresh(provider: Any, snap: UsageSnapshot) -> ProviderResult:

@@ -318,7 +318,8 @@ def test_every_hook_runs_once_per_event(cli, zeta, tmp_path):
     first, second = tmp_path / "one.jsonl", tmp_path / "two.jsonl"
     cli("alert", "--hook", f"{hook} {first}", "--hook", f"{hook} {second}", clock=at())
     for out in (first, second):
-        windows = [json.loads(json.loads(x)["stdin"])["window"] for x in out.read_text().splitlines()]
+        calls = [json.loads(line) for line in out.read_text().splitlines()]
+        windows = [json.loads(call["stdin"])["window"] for call in calls]
         assert sorted(windows) == ["Session (5h)", "Weekly"]
 
 

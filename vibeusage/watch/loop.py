@@ -140,7 +140,6 @@ class TerminalView:
         previous = self._catch_resize()
         self.screen.open()
         try:
-            self.draw(())
             while True:
                 due = self.watch.due()
                 if due:
