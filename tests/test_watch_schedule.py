@@ -33,10 +33,16 @@ def test_an_answer_from_the_fresh_cache_is_due_when_the_cache_lets_it_go():
     assert plan(cached, age=50, interval=300, fresh_ttl=60).due_at == 1250
 
 
-def test_a_snapshot_older_than_its_read_is_read_again_every_tick_on_a_terminal():
-    capture = fetched(CODEX, "statusline")
+def test_an_old_capture_is_read_again_every_tick_on_a_terminal():
+    capture = fetched(CLAUDE, "statusline")
     assert plan(capture, age=400, interval=60, floor=1.0).due_at == 1001
     assert plan(capture, age=400, interval=60, floor=60.0).due_at == 1060  # off a terminal
+    assert plan(capture, age=10, interval=60, floor=1.0).due_at == 1001
+
+
+def test_old_local_data_that_is_not_a_free_capture_waits_an_interval():
+    logs = fetched(CODEX, "local")  # Codex's session logs: their time is the log's
+    assert plan(logs, age=4000, interval=60, floor=1.0).due_at == 1060
 
 
 def test_claudes_oauth_is_asked_at_most_every_180_seconds():

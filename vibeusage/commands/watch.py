@@ -69,7 +69,7 @@ def build_parser(app: App) -> argparse.ArgumentParser:
 
 
 def run(app: App, args: argparse.Namespace) -> int:
-    """Watch until Ctrl-C (130) or SIGTERM (143); the error ladder turns those into codes."""
+    """Watch until Ctrl-C (130) or SIGTERM (143), or until a pipe's reader is done (0)."""
     from ..errors import ErrorCategory, ExitCode, VibeusageError
     from ..pipeline import RunOptions
     from ..service.usage import select_providers
@@ -103,8 +103,26 @@ def run(app: App, args: argparse.Namespace) -> int:
         def emit(shown: List[Any]) -> None:
             app.emit(off_terminal_block(shown, app.clock(), style))
 
-        loop.watch_off_terminal(watch, emit)
-    return int(ExitCode.OK)  # not reached: only Ctrl-C or SIGTERM end a watch
+        try:
+            loop.watch_off_terminal(watch, emit)
+        except BrokenPipeError:  # ``vibeusage watch | head``: the reader is done
+            _silence(app.terminal.stdout)
+    return int(ExitCode.OK)
+
+
+def _silence(stream: Any) -> None:
+    """Point a closed pipe's descriptor at the null device (no error when Python exits)."""
+    import os
+
+    try:
+        fd = stream.fileno()
+        null = os.open(os.devnull, os.O_WRONLY)
+    except (AttributeError, OSError, ValueError):
+        return
+    try:
+        os.dup2(null, fd)
+    finally:
+        os.close(null)
 
 
 def _frame_maker(app: App, style: Any) -> Any:

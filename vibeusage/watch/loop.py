@@ -138,8 +138,8 @@ class TerminalView:
     def run(self) -> None:
         """Redraw forever; the screen is restored however the loop ends."""
         previous = self._catch_resize()
-        self.screen.open()
         try:
+            self.screen.open()
             while True:
                 due = self.watch.due()
                 if due:

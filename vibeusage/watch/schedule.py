@@ -3,8 +3,8 @@
 Times are monotonic seconds. A provider is asked at most every ``interval``; one answered
 from the fresh cache is asked again once that snapshot is due (its age counted); a strategy
 whose endpoint another tool shares (Claude's ``oauth``, Claude Code's own) at most every
-:data:`SHARED_FLOOR` seconds. On a terminal a snapshot older than its fetch (a capture
-re-read for free) is asked again every tick; the failure gate and ``Retry-After`` are the
+:data:`SHARED_FLOOR` seconds. On a terminal a capture that costs nothing to read (Claude's
+``statusline``) is read again every tick. The failure gate and ``Retry-After`` are the
 pipeline's: asking a paused provider makes no request.
 """
 
@@ -15,6 +15,8 @@ from ..pipeline import ProviderResult
 
 #: (provider, strategy) whose endpoint is shared -> fewest seconds between two requests.
 SHARED_FLOOR: Mapping[Tuple[str, str], float] = {("claude", "oauth"): 180.0}
+#: (provider, strategy) that only reads a small local capture: asked again every tick.
+FREE_READS = frozenset({("claude", "statusline")})
 
 
 @dataclass(frozen=True)
@@ -46,13 +48,21 @@ def next_slot(
     due = collected_at + interval
     fetched = None if age is None else collected_at - max(0.0, age)
     if result.fresh and fetched is not None:
-        # A cached snapshot cannot be refreshed before the cache lets it go.
-        due = fetched + (max(interval, fresh_ttl) if result.cached else interval)
+        if result.cached:  # it cannot be refreshed before the cache lets it go
+            due = fetched + max(interval, fresh_ttl)
+        elif _source(result) in FREE_READS:  # a local capture: read it again at once
+            due = collected_at
     due = max(due, collected_at + floor)
     shared_at, shared_floor = _shared(previous, result, collected_at, fetched)
     if shared_at is not None:
         due = max(due, shared_at + shared_floor)
     return Slot(due, shared_at, shared_floor)
+
+
+def _source(result: ProviderResult) -> Tuple[str, str]:
+    snapshot = result.snapshot
+    name = "" if snapshot is None else snapshot.source.split(":", 1)[0]
+    return (result.provider_id, name)
 
 
 def _shared(
