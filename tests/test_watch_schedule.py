@@ -38,6 +38,8 @@ def test_an_old_capture_is_read_again_every_tick_on_a_terminal():
     assert plan(capture, age=400, interval=60, floor=1.0).due_at == 1001
     assert plan(capture, age=400, interval=60, floor=60.0).due_at == 1060  # off a terminal
     assert plan(capture, age=10, interval=60, floor=1.0).due_at == 1001
+    cached = ProviderResult(CLAUDE, snapshot=capture.snapshot, cached=True)
+    assert plan(cached, age=10, interval=60, floor=1.0).due_at == 1001
 
 
 def test_old_local_data_that_is_not_a_free_capture_waits_an_interval():

@@ -48,10 +48,10 @@ def next_slot(
     due = collected_at + interval
     fetched = None if age is None else collected_at - max(0.0, age)
     if result.fresh and fetched is not None:
-        if result.cached:  # it cannot be refreshed before the cache lets it go
-            due = fetched + max(interval, fresh_ttl)
-        elif _source(result) in FREE_READS:  # a local capture: read it again at once
+        if _source(result) in FREE_READS:  # a local capture: read it again at once
             due = collected_at
+        elif result.cached:  # it cannot be refreshed before the cache lets it go
+            due = fetched + max(interval, fresh_ttl)
     due = max(due, collected_at + floor)
     shared_at, shared_floor = _shared(previous, result, collected_at, fetched)
     if shared_at is not None:
