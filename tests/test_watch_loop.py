@@ -127,6 +127,27 @@ def test_on_a_terminal_redraws_every_second_and_fetches_once_per_interval(
     assert all(s <= 1.0 for s in fake.sleeps)
 
 
+def test_a_statusline_capture_is_read_every_tick_and_oauth_is_left_alone(
+    cli, home, monkeypatch, timer
+):
+    from datetime import timedelta
+
+    from tests.alert_helpers import snapshot
+    from vibeusage.providers.base import FetchResult
+
+    def capture(ctx):
+        observed = ctx.now() - timedelta(minutes=5)  # when Claude Code last saw a response
+        return FetchResult.ok(snapshot("claude", [weekly(42)], observed, source="statusline"))
+
+    statusline = FakeStrategy("claude", name="statusline", behaviour=capture)
+    oauth = FakeStrategy("claude", name="oauth")
+    register(monkeypatch, fake_provider("claude", [statusline, oauth]))
+    fake = timer(10)
+    cli("watch", tty=True, clock=fake.clock)
+    assert statusline.calls == 10
+    assert oauth.calls == 0
+
+
 def test_on_a_terminal_the_screen_is_entered_and_restored(cli, zeta, timer):
     fake = timer(3)
     result = cli("watch", tty=True, clock=fake.clock)
