@@ -26,6 +26,7 @@ _SCRUBBED = (
     "VIBEUSAGE_ENABLED_PROVIDERS",
     "XDG_CONFIG_HOME",
     "XDG_CACHE_HOME",
+    "XDG_STATE_HOME",
     "HTTPS_PROXY",
     "HTTP_PROXY",
     "https_proxy",
@@ -119,6 +120,11 @@ class Home:
     cache_dir: Path
 
     @property
+    def state_dir(self) -> Path:
+        """Where ``VIBEUSAGE_STATE_DIR`` points (created by the first writer)."""
+        return self.root.parent / "state"
+
+    @property
     def claude_credentials(self) -> Path:
         return self.root / ".claude" / ".credentials.json"
 
@@ -151,6 +157,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clean_path: str) -> Ho
     monkeypatch.setenv("USERPROFILE", str(root))
     monkeypatch.setenv("VIBEUSAGE_CONFIG_DIR", str(result.config_dir))
     monkeypatch.setenv("VIBEUSAGE_CACHE_DIR", str(result.cache_dir))
+    monkeypatch.setenv("VIBEUSAGE_STATE_DIR", str(result.state_dir))
     for name in _SCRUBBED:
         monkeypatch.delenv(name, raising=False)
     return result

@@ -12,6 +12,8 @@ COMMANDS = {
     "cache": ("cache_cmd", "show or clear cached snapshots and back-off state"),
     "doctor": ("doctor", "diagnose the set-up (safe to paste in a bug report)"),
     "completion": ("completion", "print a shell completion script"),
+    "watch": ("watch", "a live view that refreshes itself in the terminal"),
+    "alert": ("alert", "tell once when a window crosses a threshold (for cron)"),
 }
 
 
