@@ -103,10 +103,14 @@ def run(app: App, args: argparse.Namespace) -> int:
         def emit(shown: List[Any]) -> None:
             app.emit(off_terminal_block(shown, app.clock(), style))
 
+        from ..terminal import OutputFailed
+
         try:
             loop.watch_off_terminal(watch, emit)
-        except BrokenPipeError:  # ``vibeusage watch | head``: the reader is done
-            _silence(app.terminal.stdout)
+        except OutputFailed as exc:
+            if not exc.quiet:
+                raise
+            _silence(app.terminal.stdout)  # ``vibeusage watch | head``: the reader is done
     return int(ExitCode.OK)
 
 
