@@ -128,4 +128,5 @@ def test_offline_loads_no_strategy_module_no_runner_and_no_requests(home):
 def test_help_sets_up_neither_logging_nor_signal_handling(home):
     code, modules = loaded(["--help"])
     assert code == 0
-    assert not modules & {"logging", "signal", "threading", "dataclasses"}
+    # (``threading`` is not in the list: on 3.9 argparse's shutil imports bz2, which uses it.)
+    assert not modules & {"logging", "signal", "dataclasses"}
