@@ -26,6 +26,7 @@ _SCRUBBED = (
     "VIBEUSAGE_ENABLED_PROVIDERS",
     "XDG_CONFIG_HOME",
     "XDG_CACHE_HOME",
+    "XDG_STATE_HOME",
     "HTTPS_PROXY",
     "HTTP_PROXY",
     "https_proxy",
@@ -117,6 +118,7 @@ class Home:
     root: Path
     config_dir: Path
     cache_dir: Path
+    state_dir: Path
 
     @property
     def claude_credentials(self) -> Path:
@@ -142,15 +144,17 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clean_path: str) -> Ho
     """Point HOME, VIBEUSAGE_CONFIG_DIR and VIBEUSAGE_CACHE_DIR at a temporary tree.
 
     Also scrubs provider variables and hides the providers' real tools from PATH.
+    VIBEUSAGE_STATE_DIR (the history ledger) points inside it too.
     """
     root = tmp_path / "home"
     root.mkdir()
-    result = Home(root, tmp_path / "config", tmp_path / "cache")
+    result = Home(root, tmp_path / "config", tmp_path / "cache", tmp_path / "state")
     monkeypatch.setenv("PATH", clean_path)
     monkeypatch.setenv("HOME", str(root))
     monkeypatch.setenv("USERPROFILE", str(root))
     monkeypatch.setenv("VIBEUSAGE_CONFIG_DIR", str(result.config_dir))
     monkeypatch.setenv("VIBEUSAGE_CACHE_DIR", str(result.cache_dir))
+    monkeypatch.setenv("VIBEUSAGE_STATE_DIR", str(result.state_dir))
     for name in _SCRUBBED:
         monkeypatch.delenv(name, raising=False)
     return result
