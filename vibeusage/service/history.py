@@ -2,14 +2,16 @@
 
 from datetime import datetime
 from pathlib import Path
-from typing import Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Optional, Sequence, Tuple
 
 from ..history.reader import LedgerRead, read_machine_ledger
 from ..history.record import RecordOutcome, record_in_state
 from ..models import UsageSnapshot
 from ..paths import state_dir
-from ..pipeline import ProviderResult
 from .context import Context
+
+if TYPE_CHECKING:  # the pipeline is not needed to read the ledger
+    from ..pipeline import ProviderResult
 
 
 def state_directory(app: Context) -> Path:
@@ -17,12 +19,14 @@ def state_directory(app: Context) -> Path:
     return state_dir(app.environ)
 
 
-def recordable(results: Sequence[ProviderResult]) -> Tuple[UsageSnapshot, ...]:
+def recordable(results: Sequence["ProviderResult"]) -> Tuple[UsageSnapshot, ...]:
     """The snapshots a ledger takes: fresh data or a fresh cache, never a stale fallback."""
     return tuple(r.snapshot for r in results if r.fresh and r.snapshot is not None)
 
 
-def record_results(app: Context, results: Sequence[ProviderResult], now: datetime) -> RecordOutcome:
+def record_results(
+    app: Context, results: Sequence["ProviderResult"], now: datetime
+) -> RecordOutcome:
     """Compare the fresh results with the ledger and append what changed.
 
     Raises OSError when the state directory or the ledger cannot be written.
