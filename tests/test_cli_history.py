@@ -57,7 +57,7 @@ class Account:
         )
         identity = ProviderIdentity(EMAIL, ORGANISATION, self.plan)
         return FetchResult.ok(
-            UsageSnapshot(self.id, now, periods, identity=identity, source=f"token {TOKEN}")
+            UsageSnapshot(self.id, now, periods, identity=identity, source="fake")
         )
 
     @property
@@ -149,6 +149,7 @@ def test_the_documented_paths_and_private_modes(cli, home, alpha, clock):
 
 
 def test_no_email_organisation_or_token_reaches_the_state_dir(cli, home, alpha, clock):
+    home.write_claude_credentials(accessToken=TOKEN)  # a login on the machine
     cli("history", "record", clock=clock)
     clock.advance(minutes=1)
     cli("--record", "--json", clock=clock)
@@ -158,9 +159,6 @@ def test_no_email_organisation_or_token_reaches_the_state_dir(cli, home, alpha, 
         text = path.read_bytes().decode("utf-8").lower()
         for private in (EMAIL.lower(), "example.com", ORGANISATION.lower(), TOKEN.lower()):
             assert private not in text, path
-    assert "sk-ant" not in (home.state_dir / "history").joinpath(
-        machine_id(home), "2026-09.jsonl"
-    ).read_text(encoding="utf-8")
 
 
 def test_record_names_a_failed_provider_and_exits_0_when_another_was_recorded(

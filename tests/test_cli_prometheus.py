@@ -46,7 +46,7 @@ class Account:
                 periods,
                 overage=OverageUsage(Decimal("5.5"), Decimal("100"), "USD"),
                 identity=ProviderIdentity(EMAIL, "Acme Corp", "Max 5x"),
-                source=f"token {TOKEN}",
+                source="fake",
             )
         )
 
@@ -130,7 +130,8 @@ def test_values_are_those_of_the_json(cli, two):
     assert families["vibeusage_overage_used"][0][1] == overage["used"]
 
 
-def test_no_email_organisation_plan_or_token_in_the_exposition(cli, two):
+def test_no_email_organisation_plan_or_token_in_the_exposition(cli, two, home):
+    home.write_claude_credentials(accessToken=TOKEN)  # a login on the machine
     text = cli("--format", "prometheus", clock=clock).out
     for private in (EMAIL, "example.com", "Acme", "Max 5x", "sk-ant", TOKEN):
         assert private not in text
