@@ -118,7 +118,11 @@ class Home:
     root: Path
     config_dir: Path
     cache_dir: Path
-    state_dir: Path
+
+    @property
+    def state_dir(self) -> Path:
+        """Where ``VIBEUSAGE_STATE_DIR`` points (created by the first writer)."""
+        return self.root.parent / "state"
 
     @property
     def claude_credentials(self) -> Path:
@@ -144,11 +148,10 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clean_path: str) -> Ho
     """Point HOME, VIBEUSAGE_CONFIG_DIR and VIBEUSAGE_CACHE_DIR at a temporary tree.
 
     Also scrubs provider variables and hides the providers' real tools from PATH.
-    VIBEUSAGE_STATE_DIR (the history ledger) points inside it too.
     """
     root = tmp_path / "home"
     root.mkdir()
-    result = Home(root, tmp_path / "config", tmp_path / "cache", tmp_path / "state")
+    result = Home(root, tmp_path / "config", tmp_path / "cache")
     monkeypatch.setenv("PATH", clean_path)
     monkeypatch.setenv("HOME", str(root))
     monkeypatch.setenv("USERPROFILE", str(root))

@@ -42,6 +42,8 @@ CODEX_REFRESH = "rt_CodexRefreshTokenNeverShownAnywhere0123"
 CURSOR_SIGNATURE = "Q3Vyc29yU2lnbmF0dXJlTmV2ZXJTaG93bkluT3V0cHV0"
 CURSOR_JWT = _jwt({"sub": "auth0|user_01FAULTUSER", "exp": 4102444800}, CURSOR_SIGNATURE)
 CURSOR_SESSION = f"user_01FAULTUSER%3A%3A{CURSOR_JWT}"
+ZAI_KEY = "5a4d3c2b1a0e3f9c0b1e8a7d4c2f9e6b.RmF1bHRaYWlLZXkx"
+MINIMAX_KEY = "sk-cp-RmF1bHRJbmplY3Rpb25NaW5pTWF4S2V5TmV2ZXJTaG93bg"
 
 #: Per provider: every secret (and a distinctive core of it) that must never be shown.
 SECRETS: Dict[str, Tuple[str, ...]] = {
@@ -50,6 +52,8 @@ SECRETS: Dict[str, Tuple[str, ...]] = {
     "copilot": (COPILOT_TOKEN, COPILOT_TOKEN[4:30]),
     "cursor": (CURSOR_SESSION, CURSOR_JWT, CURSOR_SIGNATURE),
     "gemini": (GEMINI_TOKEN, GEMINI_TOKEN[5:40], GEMINI_REFRESH, GEMINI_REFRESH[4:30]),
+    "zai": (ZAI_KEY, ZAI_KEY[:32], ZAI_KEY[33:]),
+    "minimax": (MINIMAX_KEY, MINIMAX_KEY[6:]),
 }
 ALL_SECRETS = tuple(s for group in SECRETS.values() for s in group) + (
     CLAUDE_SESSION_KEY,
@@ -67,6 +71,10 @@ CURSOR_ME = "https://cursor.com/api/auth/me"
 GEMINI_LOAD = "https://cloudcode-pa.googleapis.com/v1internal:loadCodeAssist"
 GEMINI_QUOTA = "https://cloudcode-pa.googleapis.com/v1internal:retrieveUserQuota"
 GEMINI_TOKEN_URL = "https://oauth2.googleapis.com/token"
+ZAI_QUOTA = "https://api.z.ai/api/monitor/usage/quota/limit"
+ZAI_FALLBACK = "https://api.z.ai/api/monitor/usage"
+MINIMAX_TOKEN_PLAN = "https://api.minimax.io/v1/token_plan/remains"
+MINIMAX_CODING_PLAN = "https://api.minimax.io/v1/api/openplatform/coding_plan/remains"
 
 
 @dataclass(frozen=True)
@@ -86,6 +94,9 @@ class ProviderSetup:
     endpoints: Tuple[Endpoint, ...]
     #: Extra config lines for ``[providers.<id>]``.
     extra_config: str = ""
+    #: Requests made only after a failure of the first one (another path to the same data):
+    #: a fault injected into the first is answered there too.
+    fallbacks: Tuple[Endpoint, ...] = ()
 
     @property
     def secrets(self) -> Tuple[str, ...]:
@@ -129,6 +140,20 @@ SETUPS: Dict[str, ProviderSetup] = {
             Endpoint("POST", GEMINI_LOAD, "gemini/load-code-assist.json"),
             Endpoint("POST", GEMINI_QUOTA, "gemini/retrieve-user-quota.json"),
         ),
+    ),
+    "zai": ProviderSetup(
+        "zai",
+        "api_key",
+        (Endpoint("GET", ZAI_QUOTA, "zai/quota-limit-pro.json"),),
+        extra_config='region = "global"\n',
+        fallbacks=(Endpoint("GET", ZAI_FALLBACK, "zai/quota-limit-pro.json"),),
+    ),
+    "minimax": ProviderSetup(
+        "minimax",
+        "api_key",
+        (Endpoint("GET", MINIMAX_TOKEN_PLAN, "minimax/token-plan-normal.json"),),
+        extra_config='region = "global"\n',
+        fallbacks=(Endpoint("GET", MINIMAX_CODING_PLAN, "minimax/coding-plan-legacy-counts.json"),),
     ),
 }
 PROVIDER_IDS = tuple(SETUPS)
@@ -197,6 +222,10 @@ def install(provider: str, home: Home, monkeypatch: pytest.MonkeyPatch) -> None:
     if provider == "copilot":
         install_copilot(home, monkeypatch)
         return
+    if provider in ("zai", "minimax"):
+        variable = "ZAI_API_KEY" if provider == "zai" else "MINIMAX_API_KEY"
+        monkeypatch.setenv(variable, ZAI_KEY if provider == "zai" else MINIMAX_KEY)
+        return
     {
         "claude": install_claude,
         "codex": install_codex,
@@ -218,6 +247,12 @@ def set_up(
     for provider in providers:
         install(provider, home, monkeypatch)
     configure(home, providers, extra)
+
+
+def answer_fallbacks(mock: Any, provider: str, answer: Dict[str, Any]) -> None:
+    """Answer the provider's fallback requests as its first request was (the same fault)."""
+    for endpoint in SETUPS[provider].fallbacks:
+        mock.add(endpoint.method, endpoint.url, **answer)
 
 
 def answer_healthy(mock: Any, provider: str, skip: Iterable[Endpoint] = ()) -> None:

@@ -154,8 +154,16 @@ def deny_reading(monkeypatch: pytest.MonkeyPatch, path: Path) -> None:
             raise PermissionError(errno.EACCES, "Permission denied", os.fspath(self))
         return real_path_open(self, *args, **kwargs)
 
+    real_os_open = os.open
+
+    def guarded_os_open(file: Any, flags: int, *args: Any, **kwargs: Any) -> Any:
+        if denied(file):
+            raise PermissionError(errno.EACCES, "Permission denied", os.fspath(file))
+        return real_os_open(file, flags, *args, **kwargs)
+
     monkeypatch.setattr(builtins, "open", guarded_open)
     monkeypatch.setattr(io, "open", guarded_open)
+    monkeypatch.setattr(os, "open", guarded_os_open)
     monkeypatch.setattr(pathlib.Path, "open", guarded_path_open)
     monkeypatch.setattr(sqlite3, "connect", guarded_connect)
 
@@ -367,6 +375,8 @@ OWN_SECRETS = [
     OwnSecret("claude", "session_key", "web", faults.CLAUDE_SESSION_KEY),
     OwnSecret("copilot", "token", "device_flow", faults.COPILOT_TOKEN),
     OwnSecret("cursor", "session", "web", faults.CURSOR_SESSION, "browser_cookies = false\n"),
+    OwnSecret("zai", "api_key", "api_key", faults.ZAI_KEY),
+    OwnSecret("minimax", "api_key", "api_key", faults.MINIMAX_KEY),
 ]
 
 
@@ -422,6 +432,8 @@ NAMES = {
     "copilot": "GitHub Copilot",
     "cursor": "Cursor",
     "gemini": "Gemini",
+    "zai": "Z.ai",
+    "minimax": "MiniMax",
 }
 
 

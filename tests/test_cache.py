@@ -12,6 +12,7 @@ from vibeusage.cache import (
     FAILURE_BACKOFF,
     FAILURE_LIMIT,
     FAILURE_WINDOW,
+    STORAGE_VERSION,
     FailureGate,
     GateState,
     SnapshotCache,
@@ -73,14 +74,35 @@ def test_snapshot_cache_round_trip_in_a_new_instance(tmp_path):
     assert [p.name for p in loaded.periods] == ["Session (5h)", "Weekly", "Weekly Opus"]
 
 
-def test_snapshot_cache_writes_provider_json_with_schema_version(snapshots):
+def test_snapshot_cache_writes_its_own_versioned_storage_form(snapshots):
     snapshots.save(snapshot())
     path = snapshots.directory / "claude.json"
     assert snapshots.path("claude") == path
     document = json.loads(path.read_text(encoding="utf-8"))
-    assert document["schema_version"] == SCHEMA_VERSION == 1
-    assert document["snapshot"]["provider"] == "claude"
-    assert document["snapshot"]["fetched_at"] == "2026-01-16T10:30:00+00:00"
+    assert document["storage_version"] == STORAGE_VERSION == 2
+    assert "schema_version" not in document
+    stored = document["snapshot"]
+    assert stored["provider"] == "claude"
+    assert stored["fetched_at"] == "2026-01-16T10:30:00+00:00"
+    # Only what was measured: values computed from the clock belong to the JSON contract.
+    assert all("remaining" not in p and "pace_ratio" not in p for p in stored["periods"])
+
+
+def test_snapshot_cache_still_reads_the_contract_form_older_versions_wrote(snapshots):
+    older = {"schema_version": SCHEMA_VERSION, "snapshot": snapshot().to_dict(NOW)}
+    snapshots.directory.mkdir(parents=True, exist_ok=True)
+    snapshots.path("claude").write_text(json.dumps(older), encoding="utf-8")
+    loaded = snapshots.load("claude")
+    assert loaded is not None and loaded == snapshot()
+
+
+def test_snapshot_cache_ignores_an_unknown_storage_version(snapshots):
+    snapshots.save(snapshot())
+    path = snapshots.path("claude")
+    document = json.loads(path.read_text(encoding="utf-8"))
+    document["storage_version"] = 99
+    path.write_text(json.dumps(document), encoding="utf-8")
+    assert snapshots.load("claude") is None
 
 
 @posix_only
@@ -114,21 +136,29 @@ def test_snapshot_cache_load_returns_none_for_a_corrupt_file(snapshots, content)
     assert snapshots.load("claude") is None
 
 
-@pytest.mark.parametrize("version", [0, 2, "1", None])
-def test_snapshot_cache_load_returns_none_for_another_schema_version(snapshots, version):
+@pytest.mark.parametrize("version", [0, 1, "2", None])
+def test_snapshot_cache_load_returns_none_for_another_storage_version(snapshots, version):
     snapshots.save(snapshot())
     path = snapshots.path("claude")
     document = json.loads(path.read_text())
-    document["schema_version"] = version
+    document["storage_version"] = version
     path.write_text(json.dumps(document))
     assert snapshots.load("claude") is None
 
 
-def test_snapshot_cache_load_returns_none_without_schema_version(snapshots):
+@pytest.mark.parametrize("version", [0, 2, "1", None])
+def test_snapshot_cache_load_returns_none_for_an_older_form_of_another_version(snapshots, version):
+    older = {"schema_version": version, "snapshot": snapshot().to_dict(NOW)}
+    snapshots.directory.mkdir(parents=True, exist_ok=True)
+    snapshots.path("claude").write_text(json.dumps(older))
+    assert snapshots.load("claude") is None
+
+
+def test_snapshot_cache_load_returns_none_without_storage_version(snapshots):
     snapshots.save(snapshot())
     path = snapshots.path("claude")
     document = json.loads(path.read_text())
-    del document["schema_version"]
+    del document["storage_version"]
     path.write_text(json.dumps(document))
     assert snapshots.load("claude") is None
 

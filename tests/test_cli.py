@@ -620,3 +620,35 @@ def test_main_returns_a_plain_int_not_an_enum(home, monkeypatch, capsys):
     monkeypatch.setattr(sys, "argv", ["vibeusage", "--offline", "--json"])
     code = main()  # nothing cached: not found
     assert type(code) is int and code == 1
+
+
+# --- what providers send never drives the terminal ------------------------------------------
+
+HOSTILE = "Fable\x1b[2J\x1b]0;owned\x07\x9b31m\r\nForged row 99%"
+
+
+def test_control_characters_from_a_provider_never_reach_the_terminal_or_the_json(
+    cli, logged_in, mocked
+):
+    payload = load_fixture("claude/oauth-usage-limits.json")
+    payload["limits"][2]["scope"]["model"]["display_name"] = HOSTILE
+    mocked.get(USAGE_URL, json=payload)
+    mocked.get(
+        "https://api.anthropic.com/api/oauth/account",
+        json={"email_address": HOSTILE, "organization": {"name": HOSTILE}},
+    )
+    table = cli("--verbose", clock=clock)
+    assert table.code == 0, table.err
+    for forbidden in ("\x1b[2J", "\x1b]", "\x07", "\x9b", "\r"):
+        assert forbidden not in table.out + table.err
+    assert "Forged row 99%" in table.out  # shown, as text, inside its own row
+    assert not any(line.lstrip().startswith("Forged row") for line in table.out.splitlines())
+    document = cli("--json", "--refresh", clock=clock).out
+    assert "\x1b" not in document and "\x9b" not in document and "\x07" not in document
+    json.loads(document)
+
+
+def test_c1_controls_in_json_are_escaped():
+    from vibeusage.views.json_dump import dumps
+
+    assert dumps({"x": "a\x9bb\u2028c"}) == '{\n  "x": "a\\u009bb\\u2028c"\n}\n'

@@ -78,3 +78,18 @@ def test_warnings_are_not_repeated_across_in_process_runs(cli, home):
         path.chmod(0o640)
         result = cli("key", "claude")
         assert result.err.count("warning:") == 1
+
+
+def test_a_symlink_at_a_stored_credential_is_refused_and_its_target_untouched(cli, home):
+    other = home.root / ".gemini" / "oauth_creds.json"
+    other.parent.mkdir(parents=True)
+    other.write_text('{"value": "ya29.someone-elses-token-0123456789"}', encoding="utf-8")
+    other.chmod(0o644)
+    path = home.config_dir / "credentials" / "claude" / "session_key.json"
+    path.parent.mkdir(parents=True)
+    path.symlink_to(other)
+    result = cli("claude", "--json")
+    assert result.code == 2
+    assert "is a symbolic link" in result.out
+    assert stat.S_IMODE(other.stat().st_mode) == 0o644
+    assert "someone-elses" not in result.out + result.err

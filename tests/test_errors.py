@@ -509,3 +509,25 @@ def test_error_messages_and_remediations_are_redacted():
 )
 def test_mask_secret_shows_at_most_prefix_and_last_four(secret, masked):
     assert mask_secret(secret) == masked
+
+
+def test_a_secret_of_any_format_is_masked_once_a_credential_holding_it_was_read():
+    from vibeusage.providers.copilot.tokens import FoundToken
+
+    odd = "Zq9-unknown.format$token/0123456789"  # no pattern knows this shape
+    assert redact(f"echoed: {odd}") == f"echoed: {odd}"
+    found = FoundToken("GH_TOKEN", odd, "GH_TOKEN")
+    assert odd not in repr(found)
+    error = VibeusageError(f"the server said: bad token {odd}")
+    assert odd not in error.message and odd not in json.dumps(error.to_dict())
+    assert odd[-4:] in error.message  # masked, still recognisable
+
+
+def test_a_secret_with_a_newline_is_masked_in_its_escaped_form_too():
+    from vibeusage.errors import remember_secret
+
+    secret = "line-one-secret\nline-two-secret"
+    remember_secret(secret)
+    traceback_text = f"ValueError: {secret!r}"
+    shown = redact(traceback_text)
+    assert "line-one-secret" not in shown and "line-two-secret" not in shown

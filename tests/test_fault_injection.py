@@ -128,6 +128,10 @@ OVERRIDES: Dict[Tuple[str, str], Tuple[str, int]] = {
     # Cursor (web.py): a 401 or 403 means that session candidate was rejected; the next one
     # is tried and, when none is left, the error is "Cursor session expired" (authentication).
     ("cursor", "403"): ("authentication", 2),
+    # Z.ai (refusals.py) and MiniMax (refusals.py): HTTP 401 and 403 both mean the API key was
+    # refused ("Z.ai rejected the key ..."); only a Cloudflare page is not (MiniMax, network).
+    ("zai", "403"): ("authentication", 2),
+    ("minimax", "403"): ("authentication", 2),
 }
 
 
@@ -147,6 +151,8 @@ def run_faulted(
     faults.set_up([provider], home, monkeypatch)
     faults.answer_healthy(mocked, provider, skip=[endpoint])
     mocked.add(endpoint.method, endpoint.url, **fault.answer())
+    if endpoint == SETUPS[provider].endpoints[0]:
+        faults.answer_fallbacks(mocked, provider, fault.answer())
     result = cli(provider, "--json", "--refresh")
     faulted_calls = [c for c in mocked.calls if c.request.url == endpoint.url]
     assert faulted_calls, "the faulted endpoint was never asked"
@@ -278,6 +284,7 @@ def test_one_faulted_provider_does_not_affect_the_others(
     for provider in PROVIDER_IDS:
         faults.answer_healthy(mocked, provider, skip=[first] if provider == faulted else [])
     mocked.add(first.method, first.url, **fault.answer())
+    faults.answer_fallbacks(mocked, faulted, fault.answer())
     result = cli(*PROVIDER_IDS, "--json", "--refresh")
     faults.assert_clean_output(result)
     assert result.code == 5, result.out + result.err

@@ -37,6 +37,10 @@ from vibeusage.providers.gemini import login as gemini_login
 from vibeusage.providers.gemini import status as gemini_status
 from vibeusage.providers.gemini import usage as gemini_usage
 from vibeusage.providers.gemini.usage import CodeAssist
+from vibeusage.providers.minimax import refusals as minimax_refusals
+from vibeusage.providers.minimax import usage as minimax_usage
+from vibeusage.providers.zai import refusals as zai_refusals
+from vibeusage.providers.zai import usage as zai_usage
 from vibeusage.status import parse_statuspage
 
 SEED = 20260716
@@ -308,6 +312,14 @@ def check_auth_type(result: Any) -> None:
     assert result is None or isinstance(result, str)
 
 
+def check_body_error(result: Any) -> None:
+    """None (no verdict, or success) or an error whose text is safe to print."""
+    assert result is None or isinstance(result, VibeusageError), type(result)
+    if result is not None:
+        strict_json(result.to_dict())
+        assert result.message.isprintable() and len(result.message) < 600, result.message
+
+
 # --- the parsers and their seeds -------------------------------------------------------------
 
 
@@ -538,6 +550,57 @@ TARGETS = (
         (INCIDENTS, {"incidents": INCIDENTS}),
         lambda p: gemini_status.parse_incidents(p, NOW),
         check_status,
+        None,
+    ),
+    Target(
+        "zai.parse_quota",
+        (
+            "zai/quota-limit-pro.json",
+            "zai/quota-limit-pro-tools.json",
+            "zai/quota-limit-percent-only-live.json",
+            "zai/quota-limit-v3-credit-over-limit.json",
+            "zai/quota-limit-v3-credit-pro.json",
+            "zai/quota-limit-cn-lite.json",
+        ),
+        lambda p: zai_usage.parse_quota(p, NOW),
+        check_snapshot,
+    ),
+    Target(
+        "zai.body_error",
+        (
+            "zai/error-token-expired.json",
+            "zai/error-no-auth-header.json",
+            "zai/error-account-arrears.json",
+            "zai/error-plan-expired.json",
+            "zai/quota-limit-pro.json",
+        ),
+        zai_refusals.body_error,
+        check_body_error,
+        None,
+    ),
+    Target(
+        "minimax.parse_remains",
+        (
+            "minimax/token-plan-normal.json",
+            "minimax/token-plan-missing-reset.json",
+            "minimax/token-plan-boosted-weekly.json",
+            "minimax/token-plan-percent-root.json",
+            "minimax/coding-plan-legacy-counts.json",
+            "minimax/token-plan-music-cover-counts.json",
+        ),
+        lambda p: minimax_usage.parse_remains(p, NOW),
+        check_snapshot,
+    ),
+    Target(
+        "minimax.body_error",
+        (
+            "minimax/error-cookie-missing-flat.json",
+            "minimax/error-cookie-missing-base-resp.json",
+            "minimax/error-rate-limit.json",
+            "minimax/token-plan-normal.json",
+        ),
+        minimax_refusals.body_error,
+        check_body_error,
         None,
     ),
     Target(

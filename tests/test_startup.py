@@ -93,6 +93,47 @@ def test_offline_with_nothing_cached_says_so(cli, home):
     assert "Nothing is cached yet" in result.err
 
 
+def _strategy_modules(modules):
+    """Provider modules other than the manifests (``vibeusage.providers.<id>.<module>``)."""
+    return sorted(m for m in modules if m.startswith("vibeusage.providers.") and m.count(".") >= 3)
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["--version"],
+        ["--help"],
+        ["status", "--help"],
+        ["claude", "--help"],
+        ["completion", "bash"],
+        ["config"],
+        ["config", "path"],
+        ["history", "--help"],
+    ],
+)
+def test_quick_commands_load_no_provider_strategy_module(home, argv):
+    code, modules = loaded(argv)
+    assert code == 0
+    assert _strategy_modules(modules) == []
+    assert not modules & {"requests", "urllib3", "vibeusage.pipeline.runner"}
+
+
+def test_offline_loads_no_strategy_module_no_runner_and_no_requests(home):
+    SnapshotCache(home.cache_dir / "snapshots").save(
+        UsageSnapshot("claude", utcnow(), (UsagePeriod("Weekly", 5, PeriodType.WEEKLY),))
+    )
+    code, modules = loaded(["--offline", "--json"])
+    assert code == 0
+    assert _strategy_modules(modules) == []
+    assert not modules & {"requests", "urllib3", "vibeusage.pipeline.runner"}
+
+
+def test_help_sets_up_neither_logging_nor_signal_handling(home):
+    code, modules = loaded(["--help"])
+    assert code == 0
+    assert not modules & {"logging", "signal", "threading", "dataclasses"}
+
+
 def test_history_help_imports_no_ledger_code(home):
     code, modules = loaded(["history", "--help"])
     assert code == 0
@@ -107,3 +148,5 @@ def test_offline_prometheus_reads_the_cache_without_network_or_table_code(home):
     code, modules = loaded(["--offline", "--format", "prometheus"])
     assert code == 0
     assert not modules & {*HEAVY, "tabulate"}
+    assert _strategy_modules(modules) == []
+    assert not modules & {"vibeusage.pipeline.runner"}

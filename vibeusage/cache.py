@@ -3,10 +3,10 @@
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from .locking import file_lock
-from .models import SCHEMA_VERSION, UsageSnapshot
+from .models import UsageSnapshot
 from .store import atomic_write_json, read_json
 from .timeparse import parse_iso
 
@@ -14,12 +14,24 @@ from .timeparse import parse_iso
 FAILURE_LIMIT = 3
 FAILURE_WINDOW = timedelta(minutes=10)
 FAILURE_BACKOFF = timedelta(minutes=5)
+#: The longest pause vibeusage itself sets (a Retry-After is capped at a day).
+MAX_PAUSE = timedelta(hours=24)
 #: How long a run waits for another run's update of the same gate file.
 LOCK_TIMEOUT = 2.0
 
 
+#: Version of the snapshot cache's own storage form (not the public JSON contract's).
+STORAGE_VERSION = 2
+
+
 class SnapshotCache:
-    """``<cache>/snapshots/<provider>.json``, written atomically after every success."""
+    """``<cache>/snapshots/<provider>.json``, written atomically after every success.
+
+    The file holds vibeusage's own storage form (:func:`encode_snapshot`), versioned on its
+    own: the public JSON contract can grow computed keys without touching the cache, and a
+    cache written by an older version (the contract's form, ``schema_version`` 1) is still
+    read.
+    """
 
     def __init__(self, directory: Path) -> None:
         self.directory = directory
@@ -30,20 +42,49 @@ class SnapshotCache:
     def load(self, provider_id: str) -> Optional[UsageSnapshot]:
         """The cached snapshot, or None when absent or unreadable (a bad file is ignored)."""
         data = read_json(self.path(provider_id))
-        if not isinstance(data, dict) or data.get("schema_version") != SCHEMA_VERSION:
+        if not isinstance(data, dict):
+            return None
+        stored = data.get("snapshot")
+        if data.get("storage_version") != STORAGE_VERSION and data.get("schema_version") != 1:
             return None
         try:
-            snapshot = UsageSnapshot.from_dict(data.get("snapshot"))  # type: ignore[arg-type]
+            snapshot = decode_snapshot(stored)  # type: ignore[arg-type]
         except ValueError:
             return None
         return snapshot if snapshot.provider == provider_id else None
 
     def save(self, snapshot: UsageSnapshot) -> None:
-        document = {
-            "schema_version": SCHEMA_VERSION,
-            "snapshot": snapshot.to_dict(snapshot.fetched_at),
-        }
+        document = {"storage_version": STORAGE_VERSION, "snapshot": encode_snapshot(snapshot)}
         atomic_write_json(self.path(snapshot.provider), document, mode=0o600)
+
+
+def encode_snapshot(snapshot: UsageSnapshot) -> Dict[str, Any]:
+    """The stored form of a snapshot: what was measured, nothing computed from the clock."""
+    return {
+        "provider": snapshot.provider,
+        "fetched_at": snapshot.fetched_at.isoformat(),
+        "source": snapshot.source,
+        "periods": [
+            {
+                "name": p.name,
+                "utilization": p.utilization,
+                "period_type": p.period_type.value,
+                "resets_at": p.resets_at.isoformat() if p.resets_at is not None else None,
+                "model": p.model,
+            }
+            for p in snapshot.periods
+        ],
+        "overage": snapshot.overage.to_dict() if snapshot.overage is not None else None,
+        "identity": snapshot.identity.to_dict() if snapshot.identity is not None else None,
+        "status": snapshot.status.to_dict() if snapshot.status is not None else None,
+        "notes": list(snapshot.notes),
+        "rate_limit_resets_available": snapshot.reset_credits,
+    }
+
+
+def decode_snapshot(data: Mapping[str, Any]) -> UsageSnapshot:
+    """A snapshot from its stored form (or an older version's contract form); ValueError."""
+    return UsageSnapshot.from_dict(data)
 
 
 @dataclass(frozen=True)
@@ -55,7 +96,11 @@ class GateState:
     reason: Optional[str] = None
 
     def is_closed(self, now: datetime) -> bool:
-        return self.closed_until is not None and now < self.closed_until
+        """Closed until ``closed_until`` — unless that is further than vibeusage ever pauses
+        (a damaged or hostile file must not silence a provider for good)."""
+        if self.closed_until is None:
+            return False
+        return now < self.closed_until <= now + MAX_PAUSE
 
 
 class FailureGate:
@@ -227,7 +272,7 @@ def clear_provider_cache(cache_dir: Path, provider_id: str, org: bool = True) ->
             continue
         try:
             path.unlink()
-        except (FileNotFoundError, IsADirectoryError, PermissionError):
+        except OSError:  # gone already, a directory there, or a read-only cache
             continue
         removed.append(path)
     for directory in sorted((p for p in folder.rglob("*") if p.is_dir()), reverse=True):

@@ -11,7 +11,7 @@ import os
 import sys
 
 from . import __version__
-from .terminal import PROG, Terminal, Terminated, UsageError
+from .terminal import PROG, OutputFailed, Terminal, Terminated, UsageError
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up time
 if TYPE_CHECKING:
@@ -23,21 +23,29 @@ if TYPE_CHECKING:
 __all__ = ["Terminal", "UsageError", "main", "run"]
 
 VERSION_ONLY = ["--version"]
+#: Bad arguments (ExitCode.INVALID_INPUT, without importing the error module for it).
+EXIT_INVALID_INPUT = 4
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
     """Console entry point: run the command and return its exit code."""
     args_list = list(sys.argv[1:] if argv is None else argv)
-    if args_list == VERSION_ONLY:  # before the signal set-up, which costs imports
-        return run(args_list, Terminal.from_sys(), os.environ)
-    previous = _handle_sigterm()
-    try:
-        return run(args_list, Terminal.from_sys(), os.environ)
-    finally:
-        if previous is not None:
-            import signal
+    code = run(args_list, Terminal.from_sys(), os.environ, handle_sigterm=True)
+    _quiet_exit_flush()
+    return code
 
-            signal.signal(signal.SIGTERM, previous)
+
+def _quiet_exit_flush() -> None:
+    """Flush stdout now; if its reader went away, point it at nothing so exit stays silent."""
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except (OSError, ValueError):
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+        except (OSError, ValueError):
+            pass
 
 
 def _handle_sigterm() -> Any:
@@ -57,11 +65,43 @@ def _handle_sigterm() -> Any:
         return None
 
 
+class _Runtime:
+    """What a run sets up only once it does real work, and undoes at its end.
+
+    ``--help``, ``--version`` and ``completion`` never get here, so they pay neither for
+    ``logging`` nor for ``signal``: the App calls :meth:`start` on first loading the config.
+    """
+
+    def __init__(self, stream: IO[str], debug: bool, handle_sigterm: bool) -> None:
+        self.stream = stream
+        self.debug = debug
+        self.handle_sigterm = handle_sigterm
+        self._undo: List[Callable[[], None]] = []
+
+    def start(self) -> None:
+        self._undo.append(_attach_logging(self.stream, self.debug))
+        if self.handle_sigterm:
+            previous = _handle_sigterm()
+            if previous is not None:
+                self._undo.append(lambda: _restore_sigterm(previous))
+
+    def stop(self) -> None:
+        while self._undo:
+            self._undo.pop()()
+
+
+def _restore_sigterm(previous: Any) -> None:
+    import signal
+
+    signal.signal(signal.SIGTERM, previous)
+
+
 def run(
     argv: Optional[Sequence[str]],
     terminal: Terminal,
     environ: Mapping[str, str],
     clock: Optional[Callable[[], datetime]] = None,
+    handle_sigterm: bool = False,
 ) -> int:
     """Run one command line against ``terminal``; returns the exit code (a plain int).
 
@@ -71,13 +111,16 @@ def run(
     """
     args_list = list(sys.argv[1:] if argv is None else argv)
     if args_list == VERSION_ONLY:  # fast path: nothing else imported
-        terminal.stdout.write(f"{PROG} {__version__}\n")
+        try:
+            terminal.write_out(f"{PROG} {__version__}\n")
+        except OutputFailed as exc:
+            return _output_failed(terminal, exc)
         return 0
-    detach = _attach_logging(terminal.stderr, debug="--debug" in args_list)
+    runtime = _Runtime(terminal.stderr, "--debug" in args_list, handle_sigterm)
     try:
-        return int(_run(args_list, terminal, environ, clock))
+        return int(_run(args_list, terminal, environ, clock, runtime))
     finally:
-        detach()
+        runtime.stop()
 
 
 def _run(
@@ -85,38 +128,58 @@ def _run(
     terminal: Terminal,
     environ: Mapping[str, str],
     clock: Optional[Callable[[], datetime]],
+    runtime: _Runtime,
 ) -> int:
-    from .errors import ExitCode, VibeusageError, redact
-    from .timeparse import utcnow
-
     debug = "--debug" in args_list
     try:
         from .commands.app import App
 
-        return dispatch(App(terminal, environ, clock or utcnow), args_list)
+        return dispatch(App(terminal, environ, clock or _utcnow, on_work=runtime.start), args_list)
     except UsageError as exc:
         terminal.error(f"{exc}\nTry `{PROG} --help` for the options.")
-        return ExitCode.INVALID_INPUT
+        return EXIT_INVALID_INPUT
+    except OutputFailed as exc:
+        return _output_failed(terminal, exc)
     except SystemExit as exc:  # --help / --version printed and asked to exit
-        return int(exc.code or 0) if not isinstance(exc.code, str) else ExitCode.INVALID_INPUT
+        return int(exc.code or 0) if not isinstance(exc.code, str) else EXIT_INVALID_INPUT
     except (KeyboardInterrupt, Terminated) as exc:
+        from .errors import ExitCode
         from .kit.processes import kill_all
 
         kill_all()  # children of abandoned strategies, and their process groups
         terminal.error("interrupted" if isinstance(exc, KeyboardInterrupt) else "terminated")
         return ExitCode.INTERRUPTED if isinstance(exc, KeyboardInterrupt) else ExitCode.TERMINATED
-    except VibeusageError as exc:
-        terminal.error(exc.message)
-        if exc.remediation:
-            terminal.stderr.write(f"  {exc.remediation}\n")
-        return exc.exit_code
     except Exception as exc:
+        from .errors import ExitCode, VibeusageError, redact
+
+        if isinstance(exc, VibeusageError):
+            terminal.error(exc.message)
+            if exc.remediation:
+                terminal.stderr.write(f"  {exc.remediation}\n")
+            return exc.exit_code
         if debug:
             import traceback
 
             terminal.stderr.write(redact(traceback.format_exc()))
         terminal.error(f"unexpected error ({type(exc).__name__}); run with --debug for details")
         return ExitCode.ERROR
+
+
+def _output_failed(terminal: Terminal, exc: OutputFailed) -> int:
+    """Exit 1; say why unless the reader simply went away (``| head``, ``| true``)."""
+    if not exc.quiet:
+        try:
+            terminal.error(str(exc))
+        except (OSError, ValueError):
+            pass
+    return 1
+
+
+def _utcnow() -> datetime:
+    """The current time, UTC (``timeparse`` is imported only when a command asks the clock)."""
+    from .timeparse import utcnow
+
+    return utcnow()
 
 
 def dispatch(app: App, args_list: List[str]) -> int:

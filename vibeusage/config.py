@@ -52,13 +52,25 @@ class Config:
         return self.providers.get(provider_id, ProviderConfig())
 
 
+def _shown(value: object, limit: int = 80) -> str:
+    """A value quoted in an error, cut short (a configuration value can be megabytes)."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+#: A configuration file is a few hundred bytes; anything past this is not one.
+MAX_CONFIG_BYTES = 1024 * 1024
+
+
 def _load_toml(path: Path) -> Dict[str, Any]:
     if sys.version_info >= (3, 11):
         import tomllib
     else:  # pragma: no cover - exercised by the py39/py310 tox envs
         import tomli as tomllib
+    from .store import read_bounded
+
     try:
-        raw = path.read_bytes()
+        raw = read_bounded(path, MAX_CONFIG_BYTES)
     except FileNotFoundError:
         return {}
     except OSError as exc:
@@ -73,6 +85,8 @@ def _load_toml(path: Path) -> Dict[str, Any]:
             f"Invalid TOML in config file {path}: {exc}",
             remediation="Fix the line named above, or move the file away to use the defaults.",
         ) from exc
+    except RecursionError as exc:
+        raise ConfigError(f"Config file {path} is nested too deeply to read") from exc
 
 
 def load_config(
@@ -124,7 +138,8 @@ class _Reader:
     def fail(self, name: str, expected: str) -> ConfigError:
         value = self.table[name]
         return ConfigError(
-            f"Invalid config file {self.path}: `{self.key(name)}` must be {expected}, not {value!r}"
+            f"Invalid config file {self.path}: `{self.key(name)}` must be {expected}, "
+            f"not {_shown(value)}"
         )
 
     def check_keys(self, allowed: Sequence[str]) -> None:

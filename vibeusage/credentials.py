@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Dict, Optional
 
 from .errors import ErrorCategory, VibeusageError
+from .kit.values import MaskedRepr
 from .paths import Paths
 from .store import atomic_write_json, read_json
 from .timeparse import parse_iso, utcnow
@@ -21,8 +22,9 @@ from .timeparse import parse_iso, utcnow
 log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class StoredSecret:
+@dataclass(frozen=True, repr=False)
+class StoredSecret(MaskedRepr):
+    SECRET_FIELDS = ("value",)
     value: str
     created_at: Optional[datetime]
     path: Path
@@ -40,6 +42,14 @@ class CredentialStore:
     def read(self, provider: str, name: str) -> Optional[StoredSecret]:
         """The stored secret, or None when there is none (an unreadable file is an error)."""
         path = self.path(provider, name)
+        if path.is_symlink():
+            # vibeusage writes its secrets itself: a link there points at someone else's file
+            # (whose mode must not be changed, nor its content sent anywhere).
+            raise VibeusageError(
+                f"Stored credential {path} is a symbolic link; vibeusage will not use it",
+                ErrorCategory.AUTHENTICATION,
+                remediation="Delete the link and store the credential again.",
+            )
         if not path.exists():
             return None
         _tighten(path)
@@ -75,10 +85,10 @@ class CredentialStore:
 
 def _tighten(path: Path) -> None:
     """Make a secret file private again if someone loosened it (POSIX), with a warning."""
-    if os.name != "posix" or not path.is_file():
-        return
+    if os.name != "posix" or path.is_symlink() or not path.is_file():
+        return  # never through a link: its target belongs to someone else
     try:
-        mode = stat.S_IMODE(path.stat().st_mode)
+        mode = stat.S_IMODE(path.lstat().st_mode)
         if mode & 0o077:
             os.chmod(path, 0o600)
             log.warning(

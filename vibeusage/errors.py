@@ -1,9 +1,11 @@
 """Error taxonomy, the classifier that turns failures into it, and the exit-code mapping."""
 
 import enum
-import re
 from datetime import datetime
-from typing import Any, Dict, Iterable, Optional
+from typing import TYPE_CHECKING, Any, Dict, Iterable, Optional, Tuple
+
+if TYPE_CHECKING:
+    from re import Pattern
 
 from .timeparse import parse_iso, utcnow
 
@@ -95,10 +97,11 @@ class VibeusageError(Exception):
         status_code: Optional[int] = None,
         timestamp: Optional[datetime] = None,
     ) -> None:
-        self.message = redact(message)
+        # Messages quote providers' own words: no control character may reach a terminal.
+        self.message = redact(_one_line(message))
         self.category = category
         self.severity = severity or _SEVERITIES.get(category, Severity.RECOVERABLE)
-        self.remediation = redact(remediation) if remediation else REMEDIATIONS[category]
+        self.remediation = redact(_one_line(remediation)) if remediation else REMEDIATIONS[category]
         self.provider = provider
         self.retry_after = retry_after
         self.status_code = status_code
@@ -146,6 +149,12 @@ class VibeusageError(Exception):
         )
 
 
+def _one_line(text: str) -> str:
+    from .models import printable
+
+    return printable(text)
+
+
 class ConfigError(VibeusageError):
     """An invalid configuration file, environment value or argument (exit code 4)."""
 
@@ -155,21 +164,33 @@ class ConfigError(VibeusageError):
 
 # --- secrets ---------------------------------------------------------------------------
 
-#: Whole tokens, replaced by their masked form (keys use letters, digits, ``-`` and ``_``).
-_TOKEN_PATTERNS = (
-    # Anthropic / OpenAI keys and session keys: sk-ant-oat01-..., sk-ant-sid01-..., sk-...
-    re.compile(r"(?<![A-Za-z0-9_\-])sk-[A-Za-z0-9_\-]{20,}"),
-    # GitHub: classic (ghp_, gho_, ghu_, ghs_, ghr_) and fine-grained (github_pat_)
-    re.compile(r"(?<![A-Za-z0-9_])(?:gh[opusr]_|github_pat_)[A-Za-z0-9_]{10,}"),
-    # JWTs
-    re.compile(r"(?<![A-Za-z0-9_\-])eyJ[A-Za-z0-9_\-]*\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]*"),
-    # Google: access tokens, refresh tokens, OAuth client secrets
-    re.compile(r"(?<![A-Za-z0-9_\-])(?:ya29\.|1//|GOCSPX-)[A-Za-z0-9_\-.]{10,}"),
-)
+#: Secrets of no one provider: JWTs (the providers' tokens add their own patterns, from
+#: their manifests' ``token_patterns``).
+GENERIC_TOKEN_PATTERNS = (r"eyJ[A-Za-z0-9_\-]*\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]*",)
 #: A credential that follows a keyword; the keyword stays, the value goes.
-_HEADER_PATTERN = re.compile(
-    r"(?i)\b(bearer\s+|authorization:\s*token\s+|sessionKey=)[A-Za-z0-9._~+/=\-]{8,}"
-)
+HEADER_PATTERN = r"(?i)\b(bearer\s+|authorization:\s*token\s+|sessionKey=)[A-Za-z0-9._~+/=\-]{8,}"
+
+_compiled: "Optional[Tuple[Pattern[str], Pattern[str]]]" = None
+
+
+def _patterns() -> "Tuple[Pattern[str], Pattern[str]]":
+    """Whole tokens and keyword-led credentials, compiled on first use (not at start-up).
+
+    The registry is static data (the providers' manifests), so reading their patterns here
+    loads no provider code.
+    """
+    global _compiled
+    if _compiled is None:
+        import re
+
+        from .providers import all_providers
+
+        sources = [*GENERIC_TOKEN_PATTERNS]
+        sources += [pattern for provider in all_providers() for pattern in provider.token_patterns]
+        alternatives = "|".join(f"(?:{source})" for source in dict.fromkeys(sources))
+        tokens = re.compile(rf"(?<![A-Za-z0-9_\-])(?:{alternatives})")
+        _compiled = (tokens, re.compile(HEADER_PATTERN))
+    return _compiled
 
 
 def mask_secret(secret: str) -> str:
@@ -187,14 +208,33 @@ def mask_secret(secret: str) -> str:
     return f"{prefix[:12]}…{secret[-4:]}"
 
 
+#: Every secret value this process has read (tokens, keys, cookies): masked wherever it
+#: appears, whatever its shape, so a token format no pattern knows is still never shown.
+_KNOWN_SECRETS: "set[str]" = set()
+
+
+def remember_secret(value: Optional[str]) -> None:
+    """Register a secret value with the redactor (and its escaped form, as reprs show it)."""
+    if not isinstance(value, str) or len(value) < 8:
+        return
+    _KNOWN_SECRETS.add(value)
+    escaped = repr(value)[1:-1]
+    if escaped != value:
+        _KNOWN_SECRETS.add(escaped)
+    for line in value.splitlines():
+        if len(line) >= 8:
+            _KNOWN_SECRETS.add(line)
+
+
 def redact(text: str, secrets: Iterable[str] = ()) -> str:
     """Remove anything that looks like a credential from text meant for a user."""
-    for secret in secrets:
-        if secret and len(secret) >= 8:
+    known = sorted({*_KNOWN_SECRETS, *secrets}, key=len, reverse=True)
+    for secret in known:
+        if secret and len(secret) >= 8 and secret in text:
             text = text.replace(secret, mask_secret(secret))
-    for pattern in _TOKEN_PATTERNS:
-        text = pattern.sub(lambda m: mask_secret(m.group(0)), text)
-    return _HEADER_PATTERN.sub(lambda m: f"{m.group(1)}…", text)
+    tokens, header = _patterns()
+    text = tokens.sub(lambda m: mask_secret(m.group(0)), text)
+    return header.sub(lambda m: f"{m.group(1)}…", text)
 
 
 def parse_error(provider_name: str, detail: str) -> VibeusageError:

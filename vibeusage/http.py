@@ -29,13 +29,47 @@ class ResponseTooLarge(requests.RequestException):
     """The body exceeded MAX_BODY_BYTES; reading stopped there."""
 
 
-class TimeoutSession(requests.Session):
-    """A Session that never sends a request without a ``(connect, read)`` timeout."""
+class RedirectRefused(requests.RequestException):
+    """A redirect that would downgrade to http, or carry a request body to another host."""
 
-    def __init__(self, timeout: Tuple[float, float]) -> None:
+
+class TimeoutSession(requests.Session):
+    """A Session that never sends a request without a ``(connect, read)`` timeout, and never
+    lets one exchange take longer than ``total`` seconds once the answer has begun.
+
+    A per-read timeout is not a time limit: a server that trickles a byte every few seconds
+    never trips it. The body is therefore read under a watchdog that closes the connection
+    when the exchange's total time is up. (Until the first bytes of the answer arrive, the
+    per-read timeout bounds each wait; name resolution has no bound at all, which is why
+    the pipeline runs every exchange in a thread it can abandon.)
+    """
+
+    def __init__(self, timeout: Tuple[float, float], total: Optional[float] = None) -> None:
         super().__init__()
         self.default_timeout = timeout
+        self.total = total if total is not None else timeout[1]
         self.max_redirects = MAX_REDIRECTS
+
+    def get_redirect_target(self, resp: requests.Response) -> Optional[str]:
+        """Follow only redirects that keep the exchange as safe as it was.
+
+        Never from https to http (the answer would be read, and cached, in the clear), and
+        never to another host for a request with a body (a 307 would re-send a refresh token
+        or a client secret to whoever the ``Location`` names).
+        """
+        target = super().get_redirect_target(resp)
+        if target is None:
+            return None
+        from urllib.parse import urljoin, urlsplit
+
+        here, there = urlsplit(resp.url), urlsplit(urljoin(resp.url, target))
+        if here.scheme == "https" and there.scheme != "https":
+            raise RedirectRefused(f"refused a redirect from https to {there.scheme}")
+        request = resp.request
+        has_body = request is not None and request.body not in (None, b"", "")
+        if has_body and there.hostname != here.hostname:
+            raise RedirectRefused("refused to send a request body on to another host")
+        return target
 
     def request(  # type: ignore[override]
         self, method: str, url: Any, *args: Any, **kwargs: Any
@@ -48,7 +82,7 @@ class TimeoutSession(requests.Session):
         try:
             response = super().request(method, url, *args, **kwargs)
             if not caller_streams:
-                read_capped(response, MAX_BODY_BYTES)
+                read_capped(response, MAX_BODY_BYTES, started + self.total)
         except requests.RequestException as exc:
             log.debug("%s %s -> %s", method, redact(str(url)), type(exc).__name__)
             raise
@@ -62,18 +96,80 @@ class TimeoutSession(requests.Session):
         return response
 
 
-def read_capped(response: requests.Response, limit: int) -> None:
-    """Load the body into ``response`` (as requests would), refusing more than ``limit`` bytes."""
+def read_capped(response: requests.Response, limit: int, deadline: Optional[float] = None) -> None:
+    """Load the body into ``response`` (as requests would), refusing more than ``limit`` bytes.
+
+    With ``deadline`` (a ``time.monotonic()`` value), the connection is shut when it passes,
+    and the read fails with a timeout however slowly the bytes were coming.
+    """
+    watchdog = _Watchdog(response, deadline) if deadline is not None else None
     chunks = []
     size = 0
-    for chunk in response.iter_content(64 * 1024):
-        size += len(chunk)
-        if size > limit:
-            response.close()
-            raise ResponseTooLarge(f"response body larger than {limit // (1024 * 1024)} MB")
-        chunks.append(chunk)
+    try:
+        for chunk in response.iter_content(16 * 1024):
+            if watchdog is not None and watchdog.fired:
+                break
+            size += len(chunk)
+            if size > limit:
+                response.close()
+                raise ResponseTooLarge(f"response body larger than {limit // (1024 * 1024)} MB")
+            chunks.append(chunk)
+    except requests.RequestException:
+        if watchdog is not None and watchdog.fired:
+            raise _total_timeout(watchdog) from None
+        raise
+    finally:
+        if watchdog is not None:
+            watchdog.cancel()
+    if watchdog is not None and watchdog.fired:
+        raise _total_timeout(watchdog)
     response._content = b"".join(chunks)
     response._content_consumed = True  # type: ignore[attr-defined]
+
+
+class _Watchdog:
+    """Shuts a response's socket when the exchange's total time is up."""
+
+    def __init__(self, response: requests.Response, deadline: float) -> None:
+        self.response = response
+        self.limit = deadline
+        self.fired = False
+        self._timer = threading.Timer(max(0.0, deadline - time.monotonic()), self._fire)
+        self._timer.daemon = True
+        self._timer.start()
+
+    def _fire(self) -> None:
+        self.fired = True
+        sock = _socket_of(self.response)
+        if sock is not None:
+            import socket
+
+            try:
+                sock.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+        try:
+            self.response.close()
+        except Exception:  # closing from another thread may race the reader; it is done
+            pass
+
+    def cancel(self) -> None:
+        self._timer.cancel()
+
+
+def _socket_of(response: requests.Response) -> Any:
+    """The socket under a streamed response (urllib3 1.x and 2.x keep it differently)."""
+    raw = response.raw
+    connection = getattr(raw, "_connection", None) or getattr(raw, "connection", None)
+    sock = getattr(connection, "sock", None)
+    if sock is None:
+        fp = getattr(getattr(raw, "_fp", None), "fp", None)
+        sock = getattr(getattr(fp, "raw", None), "_sock", None)
+    return sock
+
+
+def _total_timeout(watchdog: _Watchdog) -> requests.Timeout:
+    return requests.exceptions.ReadTimeout("the answer took longer than its total time limit")
 
 
 def make_session(read_timeout: float) -> TimeoutSession:
@@ -83,7 +179,7 @@ def make_session(read_timeout: float) -> TimeoutSession:
     Retries: only idempotent GETs, only on connect errors and 502/503/504, with a
     short backoff; ``Retry-After`` is not slept on here (the failure gate handles it).
     """
-    session = TimeoutSession((min(CONNECT_TIMEOUT, read_timeout), read_timeout))
+    session = TimeoutSession((min(CONNECT_TIMEOUT, read_timeout), read_timeout), total=read_timeout)
     session.headers["User-Agent"] = USER_AGENT
     retry = Retry(
         total=2,

@@ -59,6 +59,21 @@ class StatusLevel(str, enum.Enum):
     UNKNOWN = "unknown"
 
 
+#: Controls (C0, DEL, C1) from outside become this: an ESC from a provider must never reach
+#: a terminal, and a CR or LF must not forge a table row.
+_CONTROLS = {code: "\ufffd" for code in (*range(0x20), *range(0x7F, 0xA0))}
+_CONTROLS.update({ord("\t"): " ", ord("\n"): " ", ord("\r"): " "})
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character neutralised (whitespace ones become a space)."""
+    return text.translate(_CONTROLS)
+
+
+def _printable_or_none(value: Optional[str]) -> Optional[str]:
+    return None if value is None else printable(value)
+
+
 def to_decimal(value: Any) -> Optional[Decimal]:
     """A finite Decimal from an int, float or numeric string; None for anything else."""
     if value is None or isinstance(value, bool):
@@ -116,6 +131,8 @@ class UsagePeriod:
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "utilization", max(0, min(100, int(self.utilization))))
+        object.__setattr__(self, "name", printable(self.name))
+        object.__setattr__(self, "model", _printable_or_none(self.model))
 
     def remaining(self) -> int:
         return 100 - self.utilization
@@ -193,6 +210,9 @@ class OverageUsage:
     #: No cap and no balance to speak of (e.g. Codex's unlimited credits).
     unlimited: bool = False
 
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "currency", printable(self.currency))
+
     def to_dict(self) -> Dict[str, Any]:
         return {
             "used": _opt_money(self.used),
@@ -231,6 +251,10 @@ class ProviderIdentity:
     organization: Optional[str] = None
     plan: Optional[str] = None
 
+    def __post_init__(self) -> None:
+        for name in ("email", "organization", "plan"):
+            object.__setattr__(self, name, _printable_or_none(getattr(self, name)))
+
     def to_dict(self) -> Dict[str, Any]:
         return {"email": self.email, "organization": self.organization, "plan": self.plan}
 
@@ -246,6 +270,9 @@ class ProviderStatus:
     level: StatusLevel
     description: Optional[str] = None
     updated_at: Optional[datetime] = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "description", _printable_or_none(self.description))
 
     def to_dict(self) -> Dict[str, Any]:
         return {
@@ -278,6 +305,10 @@ class UsageSnapshot:
     notes: Tuple[str, ...] = ()
     #: Rate-limit resets the account may still redeem (Codex), None when not offered.
     reset_credits: Optional[int] = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "notes", tuple(printable(n) for n in self.notes))
+        object.__setattr__(self, "source", printable(self.source))
 
     def to_dict(self, now: datetime) -> Dict[str, Any]:
         """The SNAPSHOT object of the JSON contract (without the run-specific flags)."""

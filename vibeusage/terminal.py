@@ -19,6 +19,15 @@ class Terminated(BaseException):
     """SIGTERM arrived: end the run now (exit code 143), like Ctrl-C does (130)."""
 
 
+class OutputFailed(Exception):
+    """Standard output could not take the output (closed, a broken pipe, a full disk)."""
+
+    def __init__(self, reason: str, quiet: bool) -> None:
+        super().__init__(reason)
+        #: A reader that went away (``| head``, ``| true``) wants no message about it.
+        self.quiet = quiet
+
+
 class Terminal:
     """The streams the CLI talks to, injectable for in-process tests."""
 
@@ -29,7 +38,20 @@ class Terminal:
 
     @classmethod
     def from_sys(cls) -> Terminal:
-        return cls(sys.stdout, sys.stderr, sys.stdin)
+        # A closed descriptor (``>&-``) leaves ``sys.stdout`` None.
+        closed: Any = _Closed()
+        return cls(sys.stdout or closed, sys.stderr or closed, sys.stdin)
+
+    def write_out(self, text: str) -> None:
+        """Write ``text`` on stdout and flush it; OutputFailed when stdout cannot take it."""
+        try:
+            self.stdout.write(text)
+            self.stdout.flush()
+        except BrokenPipeError as exc:
+            raise OutputFailed("the reader of the output went away", quiet=True) from exc
+        except (OSError, ValueError) as exc:  # ValueError: a closed file object
+            reason = getattr(exc, "strerror", None) or "standard output is closed"
+            raise OutputFailed(f"cannot write the output: {reason}", quiet=False) from exc
 
     @staticmethod
     def _isatty(stream: Any) -> bool:
@@ -58,6 +80,21 @@ class Terminal:
         """A line for the person at the terminal (stderr: stdout stays for data)."""
         self.stderr.write(message + "\n")
         self.stderr.flush()
+
+
+class _Closed:
+    """A standard stream whose descriptor was closed before the run started."""
+
+    def write(self, text: str) -> int:
+        import errno
+
+        raise OSError(errno.EBADF, "standard output is closed")
+
+    def flush(self) -> None:
+        return None
+
+    def isatty(self) -> bool:
+        return False
 
 
 class _NoInput:

@@ -11,7 +11,7 @@ import pytest
 import requests
 
 from tests.conftest import load_fixture
-from vibeusage.commands import auth as auth_command
+from vibeusage.providers import base as providers_base
 from vibeusage.providers import claude, copilot
 from vibeusage.providers.base import LoginIO
 
@@ -42,7 +42,7 @@ def fake_time(monkeypatch) -> FakeTime:
     """The CLI's LoginIO gets the fake sleep and clock: no test ever waits."""
     fake = FakeTime()
     login_io = functools.partial(LoginIO, sleep=fake.sleep, clock=fake.clock)
-    monkeypatch.setattr(auth_command, "LoginIO", login_io)
+    monkeypatch.setattr(providers_base, "LoginIO", login_io)
     return fake
 
 
@@ -198,7 +198,7 @@ def test_ctrl_c_while_polling_exits_130_without_a_traceback(cli, home, mocked, m
     def interrupted(seconds: float) -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(auth_command, "LoginIO", functools.partial(LoginIO, sleep=interrupted))
+    monkeypatch.setattr(providers_base, "LoginIO", functools.partial(LoginIO, sleep=interrupted))
     device_code(mocked)
     result = cli("auth", "copilot", tty=True)
     assert result.code == 130

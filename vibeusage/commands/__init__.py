@@ -13,6 +13,8 @@ COMMANDS = {
     "history": ("history", "record usage over time; show trends and events; export"),
     "doctor": ("doctor", "diagnose the set-up (safe to paste in a bug report)"),
     "completion": ("completion", "print a shell completion script"),
+    "watch": ("watch", "a live view that refreshes itself in the terminal"),
+    "alert": ("alert", "tell once when a window crosses a threshold (for cron)"),
 }
 
 

@@ -1,16 +1,21 @@
 """What every command shares: streams, environment, clock, lazily loaded paths/config/registry,
 argument-parser plumbing, and output that honours ``--output``."""
 
+from __future__ import annotations
+
 import argparse
 import sys
-from typing import Any, Callable, Dict, List, Mapping, NoReturn, Optional, Sequence, TextIO
 
 from .. import __version__
-from ..config import Config, load_config
-from ..errors import ConfigError, VibeusageError
-from ..paths import Paths, resolve_paths
-from ..providers.base import Provider
 from ..terminal import PROG, Terminal, UsageError
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up time
+if TYPE_CHECKING:
+    from typing import Any, Callable, Dict, List, Mapping, NoReturn, Optional, Sequence
+
+    from ..config import Config
+    from ..paths import Paths
+    from ..providers.manifest import Provider
 
 __all__ = ["PROG", "App", "Terminal", "UsageError", "add_output_options", "new_parser"]
 
@@ -19,11 +24,18 @@ class App:
     """The run's context: terminal, environment and clock, with lazily built helpers."""
 
     def __init__(
-        self, terminal: Terminal, environ: Mapping[str, str], clock: Callable[[], Any]
+        self,
+        terminal: Terminal,
+        environ: Mapping[str, str],
+        clock: Callable[[], Any],
+        on_work: Optional[Callable[[], None]] = None,
     ) -> None:
         self.terminal = terminal
         self.environ = environ
         self.clock = clock
+        #: Called once before the first real work (paths, config): the CLI then sets up
+        #: warnings on stderr and SIGTERM handling, which ``--help`` never needs.
+        self._on_work = on_work
         self._paths: Optional[Paths] = None
         self._registry: Optional[Dict[str, Provider]] = None
         self._config: Optional[Config] = None
@@ -32,6 +44,9 @@ class App:
     @property
     def paths(self) -> Paths:
         if self._paths is None:
+            from ..paths import resolve_paths
+
+            self.start_work()  # anything that touches vibeusage's files may warn
             self._paths = resolve_paths(self.environ)
         return self._paths
 
@@ -46,6 +61,9 @@ class App:
     @property
     def config(self) -> Config:
         if self._config is None:
+            from ..config import load_config
+
+            self.start_work()
             self._config = load_config(
                 self.paths.config_file,
                 {pid: p.strategy_names() for pid, p in self.registry.items()},
@@ -53,6 +71,12 @@ class App:
                 {pid: p.options for pid, p in self.registry.items()},
             )
         return self._config
+
+    def start_work(self) -> None:
+        """Warnings on stderr and SIGTERM handling, set up once, when real work begins."""
+        if self._on_work is not None:
+            on_work, self._on_work = self._on_work, None
+            on_work()
 
     def pipeline(self) -> Any:
         """The run's one pipeline, built on first use (selection and collection share it)."""
@@ -65,6 +89,8 @@ class App:
     def provider(self, name: str) -> Provider:
         key = name.lower()
         if key not in self.registry:
+            from ..errors import ConfigError
+
             raise ConfigError(
                 f"unknown provider {name!r}",
                 remediation=f"Known providers: {', '.join(self.registry)}.",
@@ -94,6 +120,7 @@ class App:
             and not getattr(args, "no_color", False)
             and not self.environ.get("NO_COLOR")
             and not self.environ.get("VIBEUSAGE_NO_COLOR")
+            and self.environ.get("TERM") != "dumb"
         )
 
     def style(self, args: argparse.Namespace) -> Any:
@@ -118,18 +145,19 @@ class App:
         encoding = "utf-8" if output else getattr(self.terminal.stdout, "encoding", None)
         text = text.encode(encoding or "utf-8", "replace").decode(encoding or "utf-8")
         if output:
-            from ..store import atomic_write_text
+            from ..store import write_output_file
 
             try:
-                atomic_write_text(output, text)
+                write_output_file(output, text)
             except OSError as exc:
+                from ..errors import VibeusageError
+
                 raise VibeusageError(
                     f"cannot write {output}: {exc.strerror or exc}",
                     remediation="Check that the directory exists and is writable.",
                 ) from exc
             return
-        self.terminal.stdout.write(text)
-        self.terminal.stdout.flush()
+        self.terminal.write_out(text)
 
     def emit_json(self, document: Any, output: Optional[str] = None) -> None:
         """Print ``document`` as JSON through the one JSON writer of the views."""
@@ -146,9 +174,12 @@ def new_parser(terminal: Terminal, **kwargs: Any) -> argparse.ArgumentParser:
             raise UsageError(message)
 
         def _print_message(self, message: str, file: Any = None) -> None:
-            if message:
-                stream: TextIO = terminal.stderr if file is sys.stderr else terminal.stdout  # type: ignore[assignment]
-                stream.write(message)
+            if not message:
+                return
+            if file is sys.stderr:
+                terminal.stderr.write(message)
+            else:
+                terminal.write_out(message)  # --help and --version: the output proper
 
     kwargs.setdefault("prog", PROG)
     return Parser(**kwargs)

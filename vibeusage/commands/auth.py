@@ -1,15 +1,17 @@
 """``vibeusage auth [PROVIDER] [--delete]``: how each provider connects, and connecting one."""
 
+from __future__ import annotations
+
 import argparse
 import sys
-from typing import Any, Optional
 
-from ..errors import ErrorCategory, VibeusageError, mask_secret
-from ..providers.base import LoginIO, Provider, SecretSpec
-from ..service import keys
-from ..service.connections import auth_overview, connection, fetch_context
 from .app import App, add_output_options, new_parser
-from .secrets import read_secret_value
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up time
+if TYPE_CHECKING:
+    from typing import Any, Optional
+
+    from ..providers.base import LoginIO, Provider, SecretSpec
 
 
 def build_parser(app: App) -> argparse.ArgumentParser:
@@ -42,6 +44,8 @@ def run(app: App, args: argparse.Namespace) -> int:
 
 
 def _overview(app: App, args: argparse.Namespace) -> int:
+    from ..service.connections import auth_overview
+
     report = auth_overview(app)
     if args.json:
         app.emit_json(report)
@@ -53,6 +57,9 @@ def _overview(app: App, args: argparse.Namespace) -> int:
 
 
 def _connect(app: App, args: argparse.Namespace, provider: Provider) -> int:
+    from ..errors import ErrorCategory, VibeusageError
+    from ..service import keys
+    from ..service.connections import connection, fetch_context
     from ..views.auth import connected_message
 
     if provider.login is not None:
@@ -82,7 +89,10 @@ def _connect(app: App, args: argparse.Namespace, provider: Provider) -> int:
 def _store_secret(
     app: App, args: argparse.Namespace, provider: Provider, spec: SecretSpec, given: Optional[str]
 ) -> int:
+    from ..errors import ErrorCategory, VibeusageError, mask_secret
+    from ..service import keys
     from ..views.auth import paste_prompt, stored_message
+    from .secrets import read_secret_value
 
     if given is None:
         app.terminal.say(paste_prompt(provider.setup_hint, spec.label))
@@ -111,6 +121,7 @@ def _store_secret(
 
 
 def _delete(app: App, args: argparse.Namespace, provider: Provider) -> int:
+    from ..service import keys
     from ..views.auth import deleted_message
 
     deleted = keys.disconnect(app, provider)
@@ -121,6 +132,8 @@ def _delete(app: App, args: argparse.Namespace, provider: Provider) -> int:
 
 
 def _login_io(app: App) -> LoginIO:
+    from ..providers.base import LoginIO
+
     terminal = app.terminal
 
     def open_url(url: str) -> bool:

@@ -1,8 +1,9 @@
 """``vibeusage cache show | clear [PROVIDER] [--org]``."""
 
+from __future__ import annotations
+
 import argparse
 
-from ..service.cache_state import cache_overview, clear_caches
 from .app import App, add_output_options, new_parser
 
 
@@ -24,6 +25,8 @@ def build_parser(app: App) -> argparse.ArgumentParser:
 
 
 def run(app: App, args: argparse.Namespace) -> int:
+    from ..service.cache_state import cache_overview, clear_caches
+
     providers = [app.provider(args.provider).id] if args.provider else list(app.registry)
     if args.action == "clear":
         from ..views.cache import cleared_document, cleared_message

@@ -1,10 +1,15 @@
 """``vibeusage completion bash|zsh|fish``: a completion script built from the parsers."""
 
+from __future__ import annotations
+
 import argparse
-from typing import Dict, List
 
 from . import COMMANDS, load
 from .app import App, add_output_options, new_parser
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up time
+if TYPE_CHECKING:
+    from typing import Dict, List
 
 SHELLS = ("bash", "zsh", "fish")
 

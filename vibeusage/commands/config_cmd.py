@@ -1,10 +1,10 @@
 """``vibeusage config show | path | reset | edit``."""
 
+from __future__ import annotations
+
 import argparse
 import shlex
 
-from ..errors import ConfigError, ErrorCategory, VibeusageError
-from ..service import settings
 from .app import App, add_output_options, new_parser
 
 
@@ -44,6 +44,8 @@ def _default_text(app: App) -> str:
 
 
 def _show(app: App, args: argparse.Namespace) -> int:
+    from ..service import settings
+
     rows = settings.effective_values(app)
     file = str(app.paths.config_file)
     if args.json:
@@ -58,6 +60,8 @@ def _show(app: App, args: argparse.Namespace) -> int:
 
 
 def _path(app: App, args: argparse.Namespace) -> int:
+    from ..service import settings
+
     entries = settings.config_paths(app)
     if args.json:
         app.emit_json(entries)
@@ -69,6 +73,9 @@ def _path(app: App, args: argparse.Namespace) -> int:
 
 
 def _reset(app: App, args: argparse.Namespace) -> int:
+    from ..errors import ConfigError
+    from ..service import settings
+
     path = app.paths.config_file
     if path.exists() and not args.yes:
         if not app.terminal.stdin_tty:
@@ -93,6 +100,9 @@ def _reset(app: App, args: argparse.Namespace) -> int:
 
 
 def _edit(app: App, args: argparse.Namespace) -> int:
+    from ..errors import ConfigError, ErrorCategory, VibeusageError
+    from ..service import settings
+
     editor = app.environ.get("VISUAL") or app.environ.get("EDITOR")
     if not editor:
         raise ConfigError(

@@ -1,8 +1,9 @@
 """``vibeusage doctor``: everything needed to understand a set-up, safe to paste in a report."""
 
+from __future__ import annotations
+
 import argparse
 
-from ..service.diagnostics import diagnose
 from .app import App, add_output_options, new_parser
 
 
@@ -21,6 +22,8 @@ def build_parser(app: App) -> argparse.ArgumentParser:
 
 
 def run(app: App, args: argparse.Namespace) -> int:
+    from ..service.diagnostics import diagnose
+
     report = diagnose(app)
     if args.json:
         from ..views.doctor import doctor_json

@@ -1,12 +1,14 @@
 """``vibeusage key [PROVIDER [set [VALUE] | delete]]``: the credentials vibeusage keeps itself."""
 
+from __future__ import annotations
+
 import argparse
 
-from ..errors import ConfigError, ErrorCategory, VibeusageError, mask_secret
-from ..providers.base import Provider, SecretSpec
-from ..service import keys
 from .app import App, add_output_options, new_parser
-from .secrets import read_secret_value
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up time
+if TYPE_CHECKING:
+    from ..providers.manifest import Provider, SecretSpec
 
 
 def build_parser(app: App) -> argparse.ArgumentParser:
@@ -33,6 +35,8 @@ def build_parser(app: App) -> argparse.ArgumentParser:
 
 
 def run(app: App, args: argparse.Namespace) -> int:
+    from ..errors import ConfigError
+
     if args.provider is None:
         if args.action != "show" or args.value:
             raise ConfigError("name the provider: `vibeusage key PROVIDER set`")
@@ -52,6 +56,8 @@ def run(app: App, args: argparse.Namespace) -> int:
 
 
 def _status(app: App, args: argparse.Namespace) -> int:
+    from ..service import keys
+
     entries = keys.key_entries(app)
     if args.json:
         app.emit_json(entries)
@@ -63,6 +69,8 @@ def _status(app: App, args: argparse.Namespace) -> int:
 
 
 def _show(app: App, args: argparse.Namespace, provider: Provider, spec: SecretSpec) -> int:
+    from ..service import keys
+
     entry = keys.key_entry(app, provider, spec)
     if args.json:
         app.emit_json(entry)
@@ -74,6 +82,10 @@ def _show(app: App, args: argparse.Namespace, provider: Provider, spec: SecretSp
 
 
 def _set(app: App, args: argparse.Namespace, provider: Provider, spec: SecretSpec) -> int:
+    from ..errors import mask_secret
+    from ..service import keys
+    from .secrets import read_secret_value
+
     value = read_secret_value(app, args.value, f"{provider.name} {spec.label}: ")
     problem = spec.check(value)
     if problem and not args.force:
@@ -90,6 +102,8 @@ def _set(app: App, args: argparse.Namespace, provider: Provider, spec: SecretSpe
 
 def _confirm_odd_value(app: App, provider: Provider, problem: str) -> None:
     """Ask before storing a value that fails the format check; refuse when nobody can answer."""
+    from ..errors import ErrorCategory, VibeusageError
+
     message = f"This does not look like a {provider.name} credential: {problem}."
     if not app.terminal.stdin_tty:
         raise VibeusageError(
@@ -110,6 +124,7 @@ def _confirm_odd_value(app: App, provider: Provider, problem: str) -> None:
 
 
 def _delete(app: App, args: argparse.Namespace, provider: Provider, spec: SecretSpec) -> int:
+    from ..service import keys
     from ..views.keys import deleted_document, deleted_message
 
     deleted = keys.delete_key(app, provider, spec)

@@ -1,9 +1,12 @@
 """Getting a secret from the user without echoing it or showing up in shell history."""
 
-from typing import Optional
+from __future__ import annotations
 
-from ..errors import ErrorCategory, VibeusageError
 from .app import App
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up time
+if TYPE_CHECKING:
+    from typing import Optional
 
 
 def read_secret_value(app: App, given: Optional[str], prompt: str) -> str:
@@ -12,6 +15,8 @@ def read_secret_value(app: App, given: Optional[str], prompt: str) -> str:
     Never prompts when standard input is not a terminal (cron, CI): then the value must
     come from the argument or the pipe.
     """
+    from ..errors import ErrorCategory, VibeusageError
+
     if given is not None and given.strip():
         return given.strip()
     if not app.terminal.stdin_tty:

@@ -1,11 +1,17 @@
 """``vibeusage status [PROVIDER ...]``: each provider's service health from its status page."""
 
-import argparse
-from typing import Dict, List
+from __future__ import annotations
 
-from ..models import ProviderStatus
-from ..providers.base import Provider
+import argparse
+
 from .app import App, add_output_options, new_parser
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up time
+if TYPE_CHECKING:
+    from typing import Dict, List
+
+    from ..models import ProviderStatus
+    from ..providers.manifest import Provider
 
 
 def build_parser(app: App) -> argparse.ArgumentParser:

@@ -1,13 +1,17 @@
 """The usage view: ``vibeusage [OPTIONS] [PROVIDER ...]``."""
 
+from __future__ import annotations
+
 import argparse
-from typing import TYPE_CHECKING, Any, List, Optional
 
 from .. import __version__
 from . import COMMANDS
 from .app import PROG, App, UsageError, new_parser
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up time
 if TYPE_CHECKING:
+    from typing import Any, List, Optional
+
     from ..service.report import Report
     from ..service.usage import Selection
 
@@ -162,7 +166,7 @@ def run(app: App, args: argparse.Namespace) -> int:
     return report.exit_code
 
 
-def _record(app: App, report: "Report") -> None:
+def _record(app: App, report: Report) -> None:
     """Add the report's fresh data to the history ledger; a failure is only a warning."""
     from ..service.history import record_results, recordable, state_directory
 
@@ -179,7 +183,7 @@ def _record(app: App, report: "Report") -> None:
 
 
 def _render(
-    app: App, args: argparse.Namespace, selection: "Selection", report: "Report", style: Any
+    app: App, args: argparse.Namespace, selection: Selection, report: Report, style: Any
 ) -> Optional[str]:
     """The text to print; None when there is nothing to print (a quiet first run)."""
     if args.format == "prometheus":

@@ -38,10 +38,20 @@ def app_config_dir(environ: Mapping[str, str], home: Path, platform: str, app: s
     return base / app
 
 
-def read_tool_bytes(path: Path, what: str, remediation: str) -> bytes:
-    """The bytes of another tool's file; missing or unreadable is an authentication error."""
+#: Credential and settings files of other tools are kilobytes; this is far beyond any.
+MAX_TOOL_FILE = 4 * 1024 * 1024
+
+
+def read_tool_bytes(path: Path, what: str, remediation: str, limit: int = MAX_TOOL_FILE) -> bytes:
+    """The bytes of another tool's file; missing or unreadable is an authentication error.
+
+    Read without blocking and only when it is a regular file of a plausible size (a FIFO or
+    a link to ``/dev/zero`` in its place is an error naming the file, not a hang).
+    """
+    from ..store import read_bounded
+
     try:
-        return path.read_bytes()
+        return read_bounded(path, limit)
     except FileNotFoundError as exc:
         raise VibeusageError(
             f"{what} not found at {path}", ErrorCategory.AUTHENTICATION, remediation=remediation

@@ -73,6 +73,12 @@ class Http:
             response = self.session.request(method, url, **kwargs)
         except VibeusageError:
             raise
+        except UnicodeEncodeError as exc:  # a header value from a local file, not ASCII/latin-1
+            raise VibeusageError(
+                f"The {self.provider_name} credential contains characters that cannot be sent",
+                ErrorCategory.AUTHENTICATION,
+                remediation="The login file or stored key is damaged: log in again.",
+            ) from exc
         except Exception as exc:  # requests' errors become the project's (Ctrl-C is not caught)
             error = classify_exception(exc, self.provider_name)
             if error.category is ErrorCategory.UNKNOWN:

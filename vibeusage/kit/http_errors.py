@@ -128,12 +128,18 @@ def classify_exception(exc: BaseException, provider_name: str) -> VibeusageError
         return exc
     import requests  # deferred: keeps the CLI start-up light
 
-    from ..http import ResponseTooLarge
+    from ..http import RedirectRefused, ResponseTooLarge
 
     if isinstance(exc, ResponseTooLarge):
         return VibeusageError(
             f"{provider_name} sent an oversized response; it was not read",
             ErrorCategory.PROVIDER,
+        )
+    if isinstance(exc, RedirectRefused):
+        return VibeusageError(
+            f"{provider_name} redirected somewhere vibeusage will not follow ({exc})",
+            ErrorCategory.PROVIDER,
+            remediation="Check HTTPS_PROXY and the network's proxy; retry later.",
         )
     if isinstance(exc, requests.exceptions.InvalidJSONError):
         # Also a RequestException, but what it means is "the body was not JSON".

@@ -23,6 +23,14 @@ def open_readonly(path: Path) -> Iterator[Any]:
 
     if not path.is_file():
         raise FileNotFoundError(str(path))
+    if path.with_name(path.name + "-wal").exists():
+        # In WAL mode even a read-only connection creates ``-shm`` (and may leave ``-wal``)
+        # in the app's folder: read a private copy of the database and its log instead.
+        from .cookies.sqlite_copy import opened_copy
+
+        with opened_copy(path) as copy:
+            yield copy
+        return
     uri = f"{path.absolute().as_uri()}?mode=ro"
     connection = sqlite3.connect(uri, uri=True, timeout=BUSY_TIMEOUT)
     try:

@@ -6,7 +6,7 @@ import json
 from dataclasses import fields
 from typing import Any, ClassVar, Dict, Optional, Tuple
 
-from ..errors import mask_secret
+from ..errors import mask_secret, remember_secret
 
 
 def opt_str(value: Any) -> Optional[str]:
@@ -35,13 +35,19 @@ def jwt_claims(token: str) -> Optional[Dict[str, Any]]:
 
 
 class MaskedRepr:
-    """A dataclass repr with its secret fields masked: ``Token(value='sk-ant-…4f2a')``.
+    """A credential dataclass whose secrets never show: masked in its repr, and registered
+    with the redactor when it is made (so they are masked in every message, whatever their
+    format: ``Token(value='sk-ant-…4f2a')``).
 
-    Use with ``@dataclass(repr=False)`` and name the secret fields in ``SECRET_FIELDS``;
-    a credential that ends up in a log line or a traceback then shows no secret.
+    Use with ``@dataclass(frozen=True, repr=False)`` and name the secret fields in
+    ``SECRET_FIELDS``.
     """
 
     SECRET_FIELDS: ClassVar[Tuple[str, ...]] = ()
+
+    def __post_init__(self) -> None:
+        for name in self.SECRET_FIELDS:
+            remember_secret(getattr(self, name, None))
 
     def __repr__(self) -> str:
         shown = []

@@ -5,26 +5,25 @@ gate, lets :mod:`.plan` decide what needs no fetch, hands the rest to :class:`.R
 and gives the recorders of :mod:`.record` every attempt and result.
 """
 
-import logging
 from dataclasses import replace
 from datetime import datetime
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from ..cache import FailureGate, LastRun, SnapshotCache
+from ..cache import FailureGate, SnapshotCache
 from ..config import Config
 from ..models import ProviderStatus, StatusLevel, UsageSnapshot
 from ..paths import Paths
-from ..providers.base import FetchContext
 from ..providers.manifest import Provider, Strategy
 from ..timeparse import utcnow
 from .plan import serve_from_cache
-from .record import GateRecorder, LastRunRecorder, Recorder, Recorders, SnapshotRecorder
 from .results import ProviderResult, RunOptions
-from .runner import Cancelled, ProgressCallback, Runner, call_bounded
+
+if TYPE_CHECKING:
+    from ..providers.base import FetchContext
+    from .record import Recorder
+    from .runner import ProgressCallback, Runner
 
 __all__ = ["Pipeline", "ProviderResult", "RunOptions", "provider_status"]
-
-log = logging.getLogger(__name__)
 
 
 class Pipeline:
@@ -36,7 +35,7 @@ class Pipeline:
         paths: Paths,
         environ: Mapping[str, str],
         clock: Callable[[], datetime] = utcnow,
-        recorders: Optional[Sequence[Recorder]] = None,
+        recorders: "Optional[Sequence[Recorder]]" = None,
     ) -> None:
         self.config = config
         self.paths = paths
@@ -44,21 +43,34 @@ class Pipeline:
         self.clock = clock
         self.cache = SnapshotCache(paths.snapshots_dir)
         self.gate = FailureGate(paths.gate_dir)
-        if recorders is None:
-            recorders = (
-                SnapshotRecorder(self.cache),
-                GateRecorder(self.gate, clock),
-                LastRunRecorder(LastRun(paths.cache_dir), clock),
+        self._recorders = recorders
+        self._runner: Optional[Runner] = None
+
+    @property
+    def runner(self) -> "Runner":
+        """The concurrency part, built when something must be checked or fetched."""
+        if self._runner is None:
+            from ..cache import LastRun
+            from .record import GateRecorder, LastRunRecorder, Recorders, SnapshotRecorder
+            from .runner import Runner
+
+            recorders = self._recorders
+            if recorders is None:
+                recorders = (
+                    SnapshotRecorder(self.cache),
+                    GateRecorder(self.gate, self.clock),
+                    LastRunRecorder(LastRun(self.paths.cache_dir), self.clock),
+                )
+            self._runner = Runner(
+                make_context=self._context,
+                chain_of=self._chain,
+                load_gate=self.gate.load,
+                load_cached=self.cache.load,
+                recorder=Recorders(recorders),
+                clock=self.clock,
+                attach_status=self._with_status,
             )
-        self.runner = Runner(
-            make_context=self._context,
-            chain_of=self._chain,
-            load_gate=self.gate.load,
-            load_cached=self.cache.load,
-            recorder=Recorders(recorders),
-            clock=clock,
-            attach_status=self._with_status,
-        )
+        return self._runner
 
     # -- public ------------------------------------------------------------------------
 
@@ -79,7 +91,7 @@ class Pipeline:
         self,
         providers: Sequence[Provider],
         options: RunOptions,
-        on_progress: Optional[ProgressCallback] = None,
+        on_progress: "Optional[ProgressCallback]" = None,
     ) -> List[ProviderResult]:
         """Results for ``providers``, in the given order.
 
@@ -117,7 +129,9 @@ class Pipeline:
     def _chain(self, provider: Provider) -> Tuple[Strategy, ...]:
         return provider.strategies_for(self.config.provider(provider.id).auth_source)
 
-    def _context(self, provider: Provider, timeout: float) -> FetchContext:
+    def _context(self, provider: Provider, timeout: float) -> "FetchContext":
+        from ..providers.base import FetchContext
+
         return FetchContext.for_provider(
             provider,
             self.environ,
@@ -135,6 +149,7 @@ class Pipeline:
             return snapshot
         from ..http import make_session
         from ..status import STATUS_TIMEOUT
+        from .runner import Cancelled, call_bounded
 
         budget = min(STATUS_TIMEOUT, remaining)
         if budget <= 0.5:

@@ -5,7 +5,7 @@ from typing import Any, Callable, Dict, List, Mapping, Protocol, Sequence
 
 from ..config import Config
 from ..paths import Paths
-from ..providers.base import Provider
+from ..providers.manifest import Provider
 
 
 class Context(Protocol):

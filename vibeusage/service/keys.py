@@ -6,7 +6,7 @@ from typing import Any, Dict
 from ..cache import clear_provider_cache
 from ..credentials import CredentialStore
 from ..errors import mask_secret
-from ..providers.base import Provider, SecretSpec
+from ..providers.manifest import Provider, SecretSpec
 from .context import Context
 
 

@@ -5,7 +5,7 @@ from typing import Callable, List, Optional, Sequence, Tuple
 
 from ..errors import ErrorCategory, VibeusageError
 from ..pipeline import ProviderResult, RunOptions
-from ..providers.base import Provider
+from ..providers.manifest import Provider
 from .context import Context
 from .report import Report
 

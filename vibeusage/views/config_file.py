@@ -3,7 +3,7 @@
 from typing import Sequence
 
 from ..config import DisplayConfig, FetchConfig, HistoryConfig
-from ..providers.base import Provider
+from ..providers.manifest import Provider
 
 
 def default_config_text(providers: Sequence[Provider]) -> str:

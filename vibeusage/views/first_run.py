@@ -2,7 +2,7 @@
 
 from typing import Sequence
 
-from ..providers.base import Provider
+from ..providers.manifest import Provider
 from .style import BOLD, Style
 
 

@@ -1,6 +1,6 @@
 """``vibeusage PROVIDER --help``: what a provider is and how vibeusage connects to it."""
 
-from ..providers.base import Provider
+from ..providers.manifest import Provider
 from ..terminal import PROG
 
 

@@ -3,7 +3,7 @@
 from typing import Any, Dict, Mapping, Sequence
 
 from ..models import ProviderStatus, StatusLevel
-from ..providers.base import Provider
+from ..providers.manifest import Provider
 from .style import DIM, GREEN, RED, RESET, YELLOW
 
 #: Level -> (Unicode symbol, ASCII symbol).

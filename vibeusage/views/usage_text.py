@@ -6,7 +6,7 @@ from typing import List, Sequence
 from ..errors import VibeusageError
 from ..models import UsagePeriod
 from ..pipeline import ProviderResult
-from ..providers.base import Provider
+from ..providers.manifest import Provider
 from .durations import format_age, format_reset
 from .money import format_overage
 from .style import BOLD, DIM, GREEN, RED, YELLOW, Style

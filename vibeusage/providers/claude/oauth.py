@@ -16,7 +16,7 @@ from ...errors import ErrorCategory, VibeusageError
 from ...kit.delegated import refresh_by_cli
 from ...kit.files import read_tool_json
 from ...kit.http import decoding
-from ...kit.values import fingerprint, opt_str
+from ...kit.values import MaskedRepr, fingerprint, opt_str
 from ...models import ProviderIdentity
 from ...timeparse import from_epoch
 from ..base import FetchContext, FetchResult, Strategy
@@ -48,9 +48,11 @@ INFERENCE_ONLY_HINT = (
 )
 
 
-@dataclass(frozen=True)
-class ClaudeCredentials:
+@dataclass(frozen=True, repr=False)
+class ClaudeCredentials(MaskedRepr):
     """The parts of Claude Code's ``claudeAiOauth`` entry that vibeusage uses."""
+
+    SECRET_FIELDS = ("access_token",)
 
     access_token: str
     expires_at: Optional[datetime]
@@ -159,7 +161,10 @@ class ClaudeOAuth(Strategy):
     label = "Claude Code login"
 
     def available(self, ctx: FetchContext) -> bool:
-        if credentials_path(ctx).is_file():
+        # Any file at the path counts: a FIFO or a link to a device there is then an error
+        # naming the file, not "no credentials found".
+        path = credentials_path(ctx)
+        if path.exists() and not path.is_dir():
             return True
         # macOS keeps the login in the Keychain; ~/.claude says Claude Code is installed.
         return ctx.platform == "darwin" and _config_dir(ctx).is_dir()

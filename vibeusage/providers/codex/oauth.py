@@ -15,8 +15,8 @@ from ...errors import ErrorCategory, VibeusageError
 from ...kit.delegated import refresh_by_cli
 from ...kit.files import read_tool_json
 from ...kit.http import decoding
+from ...kit.values import MaskedRepr, opt_str
 from ...kit.values import jwt_claims as read_jwt_claims
-from ...kit.values import opt_str
 from ..base import FetchContext, FetchResult, Strategy
 from .usage import NAME, parse_usage
 
@@ -35,9 +35,11 @@ _PROFILE_CLAIM = "https://api.openai.com/profile"
 _CHATGPT_HOSTS = ("https://chatgpt.com", "https://chat.openai.com")
 
 
-@dataclass(frozen=True)
-class CodexCredentials:
+@dataclass(frozen=True, repr=False)
+class CodexCredentials(MaskedRepr):
     """The parts of ``auth.json`` that vibeusage uses (never the refresh token)."""
+
+    SECRET_FIELDS = ("access_token",)
 
     access_token: str
     account_id: Optional[str]

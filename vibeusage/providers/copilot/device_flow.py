@@ -14,6 +14,7 @@ from ...credentials import CredentialStore
 from ...errors import ErrorCategory, VibeusageError, mask_secret, parse_error
 from ...kit.http import Http, decoding, json_body, json_or_none
 from ...kit.http_errors import classify_http_status
+from ...kit.values import MaskedRepr
 from ..base import FetchContext, LoginIO
 from .api import get_user
 from .tokens import PROVIDER_ID, TOKEN_NAME, configured_host
@@ -48,8 +49,9 @@ class DeviceCode:
     interval: float
 
 
-@dataclass(frozen=True)
-class DeviceToken:
+@dataclass(frozen=True, repr=False)
+class DeviceToken(MaskedRepr):
+    SECRET_FIELDS = ("access_token",)
     access_token: str
     token_type: Optional[str]
     scope: Optional[str]

@@ -15,6 +15,7 @@ from typing import Dict, List, Optional, Tuple
 
 from ...credentials import CredentialStore
 from ...errors import ConfigError, ErrorCategory, VibeusageError
+from ...kit.values import MaskedRepr
 from ...store import read_json
 from ..base import FetchContext
 
@@ -31,9 +32,11 @@ SOURCES = (STORED, *ENV_VARS, GH)
 _HOST_PATTERN = re.compile(r"^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]+)?$")
 
 
-@dataclass(frozen=True)
-class FoundToken:
+@dataclass(frozen=True, repr=False)
+class FoundToken(MaskedRepr):
     """A token and where it came from (``where`` is for people and never holds the token)."""
+
+    SECRET_FIELDS = ("token",)
 
     source: str
     token: str
@@ -118,10 +121,16 @@ def gh_hosts_path(ctx: FetchContext) -> Path:
     return base / "hosts.yml"
 
 
+#: ``hosts.yml`` holds a few logins; a bigger file is not one.
+MAX_HOSTS_BYTES = 1024 * 1024
+
+
 def gh_token(ctx: FetchContext, host: str) -> Optional[FoundToken]:
     path = gh_hosts_path(ctx)
+    from ...store import read_bounded
+
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
+        text = read_bounded(path, MAX_HOSTS_BYTES).decode("utf-8", errors="replace")
     except (FileNotFoundError, NotADirectoryError):
         return None
     except OSError as exc:  # there, but unreadable: say so rather than "not logged in"

@@ -9,6 +9,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any, List, Mapping, Optional
 
+from ...kit.files import app_config_dir
 from ...kit.values import jwt_claims
 from .session import WORKOS_COOKIE, Note, SessionCookie, session_cookie_value
 
@@ -20,30 +21,17 @@ MIN_LIFETIME = timedelta(minutes=1)
 
 def state_db_path(home: Path, environ: Mapping[str, str], platform: str) -> Path:
     """Where the Cursor app keeps ``state.vscdb`` on this platform."""
-    if platform == "darwin":
-        base = home / "Library" / "Application Support"
-    elif platform.startswith("win"):
-        appdata = environ.get("APPDATA")
-        base = Path(appdata) if appdata else home / "AppData" / "Roaming"
-    else:
-        xdg = environ.get("XDG_CONFIG_HOME")
-        base = Path(xdg) if xdg and Path(xdg).is_absolute() else home / ".config"
-    return base / "Cursor" / "User" / "globalStorage" / "state.vscdb"
+    return (
+        app_config_dir(environ, home, platform, "Cursor") / "User" / "globalStorage" / "state.vscdb"
+    )
 
 
 def read_access_token(path: Path) -> Optional[str]:
     """The stored access token, or None when the app is signed out (sqlite3 errors propagate)."""
-    import sqlite3
+    from ...kit.sqlite import read_value
 
-    uri = f"{path.absolute().as_uri()}?mode=ro"
-    connection = sqlite3.connect(uri, uri=True, timeout=2.0)
-    try:
-        row = connection.execute(
-            "SELECT value FROM ItemTable WHERE key = ? LIMIT 1", (TOKEN_KEY,)
-        ).fetchone()
-    finally:
-        connection.close()
-    return _token_text(row[0] if row else None)
+    value = read_value(path, "SELECT value FROM ItemTable WHERE key = ? LIMIT 1", (TOKEN_KEY,))
+    return _token_text(value)
 
 
 def app_session(path: Path, now: datetime, notes: List[Note]) -> Optional[SessionCookie]:

@@ -9,7 +9,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any, Optional, Tuple
 
-from ...kit.values import jwt_claims
+from ...kit.values import MaskedRepr, jwt_claims
 
 #: The cookie cursor.com's dashboard authenticates with, and the older next-auth ones.
 WORKOS_COOKIE = "WorkosCursorSessionToken"
@@ -22,9 +22,11 @@ SEPARATOR = "%3A%3A"
 _JWT = re.compile(r"[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]+\.[A-Za-z0-9_\-]*")
 
 
-@dataclass(frozen=True)
-class SessionCookie:
+@dataclass(frozen=True, repr=False)
+class SessionCookie(MaskedRepr):
     """One candidate session: which cookie to send, and where it was found (never printed)."""
+
+    SECRET_FIELDS = ("value",)
 
     #: ``stored``, ``cursor-app``, ``firefox``, ``chrome``, ``chromium``, ``brave``,
     #: ``edge`` or ``safari``.

@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import Any, Dict, Iterator, List, Optional, Tuple
 
 from ...kit.state import make_private_dir
+from ...kit.values import MaskedRepr
 from ...store import atomic_write_json, read_json
 from ..base import FetchContext
 
@@ -37,15 +38,13 @@ _SECRET = re.compile(rb"""OAUTH_CLIENT_SECRET\s*=\s*['"]([^'"]+)['"]""")
 _PLAUSIBLE = re.compile(r"[A-Za-z0-9._\-]{6,200}")
 
 
-@dataclass(frozen=True)
-class OAuthClient:
+@dataclass(frozen=True, repr=False)
+class OAuthClient(MaskedRepr):
+    SECRET_FIELDS = ("client_secret",)
     client_id: str
     client_secret: str
     #: Where it came from, for ``explain`` and debugging: never the values themselves.
     source: str
-
-    def __repr__(self) -> str:
-        return f"OAuthClient(source={self.source!r})"
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Any, Optional
 
 from ...errors import ErrorCategory, VibeusageError
 from ...kit.files import read_tool_json
-from ...kit.values import opt_str
+from ...kit.values import MaskedRepr, opt_str
 from ...timeparse import from_epoch
 from ..base import FetchContext
 from .usage import email_from_id_token
@@ -32,17 +32,16 @@ UNSUPPORTED_LOGINS = {
 }
 
 
-@dataclass(frozen=True)
-class GeminiLogin:
+@dataclass(frozen=True, repr=False)
+class GeminiLogin(MaskedRepr):
     """The parts of ``oauth_creds.json`` that vibeusage uses (never shown to anyone)."""
+
+    SECRET_FIELDS = ("access_token", "refresh_token")
 
     access_token: Optional[str]
     refresh_token: Optional[str]
     expires_at: Optional[datetime]
     email: Optional[str]
-
-    def __repr__(self) -> str:  # keep the tokens out of tracebacks and logs
-        return f"GeminiLogin(email={self.email!r}, expires_at={self.expires_at!r})"
 
 
 def gemini_dir(ctx: FetchContext) -> Path:

@@ -15,7 +15,7 @@ from ...errors import ErrorCategory, VibeusageError
 from ...kit.http import json_or_none
 from ...kit.http_errors import classify_http_status
 from ...kit.state import JsonCache
-from ...kit.values import fingerprint
+from ...kit.values import MaskedRepr, fingerprint
 from ...timeparse import parse_iso
 from ..base import FetchContext
 from .client import ENV_CLIENT_ID, ENV_CLIENT_SECRET, find_oauth_client
@@ -35,16 +35,14 @@ NO_CLIENT_HINT = (
 REVOKED_HINT = "Run `gemini` once to log in with Google again, then retry."
 
 
-@dataclass(frozen=True)
-class AccessToken:
+@dataclass(frozen=True, repr=False)
+class AccessToken(MaskedRepr):
+    SECRET_FIELDS = ("value",)
     value: str
     expires_at: Optional[datetime]
 
     def usable(self, now: datetime) -> bool:
         return self.expires_at is None or self.expires_at - EXPIRY_MARGIN > now
-
-    def __repr__(self) -> str:
-        return f"AccessToken(expires_at={self.expires_at!r})"
 
 
 def refresh_access_token(ctx: FetchContext, login: GeminiLogin) -> AccessToken:
