@@ -8,7 +8,8 @@ Run: ``python bench/history.py [--records 100000] [--runs 5] [--year]``.
 - memory: tracemalloc peak while reading them;
 - year (``--year``): 5 providers x 3 windows observed every minute for a year, written
   change-only by the recorder's own rule, then ledger size per month and the time of
-  ``history --since 30d`` (target: under 0.3 s).
+  ``history --since 30d`` (target: under 0.3 s), and of the whole command in a fresh
+  interpreter (start-up, reading, text or JSON written to a pipe).
 """
 
 import argparse
@@ -133,6 +134,33 @@ def bench_read(directory: Path, since: datetime, now: datetime, runs: int) -> Di
     }
 
 
+#: The CLI in a fresh interpreter at a fixed clock (the clock, then argv, as arguments).
+_COMMAND = """
+import os, sys
+from datetime import datetime
+from vibeusage.cli import Terminal, run
+now = datetime.fromisoformat(sys.argv[1])
+sys.exit(run(sys.argv[2:], Terminal(sys.stdout, sys.stderr), os.environ, clock=lambda: now))
+"""
+
+
+def run_command(state: Path, now: datetime, argv: List[str]) -> float:
+    """Seconds for one ``vibeusage`` command in a new process (interpreter start included)."""
+    import os
+    import subprocess
+
+    root = str(Path(__file__).resolve().parent.parent)
+    env = dict(os.environ, PYTHONPATH=root, VIBEUSAGE_STATE_DIR=str(state))
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-c", _COMMAND, now.isoformat(), *argv],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return time.perf_counter() - started
+
+
 def simulate_year(directory: Path, end: datetime) -> None:
     """Every minute of the year before ``end``, 5 providers x 3 windows: work on weekdays
     9-17 UTC raises the session 1 point every 3 minutes, the week every 30, the month every
@@ -209,7 +237,10 @@ def main() -> None:
 
     if args.year:
         with tempfile.TemporaryDirectory() as tmp:
-            directory = Path(tmp)
+            state = Path(tmp)
+            directory = state / "history" / MACHINE
+            directory.mkdir(parents=True)
+            (state / "machine-id").write_text(MACHINE + "\n", encoding="ascii")
             now = datetime(2026, 12, 21, tzinfo=timezone.utc)  # 30 days span two segments
             started = time.perf_counter()
             simulate_year(directory, now)
@@ -224,6 +255,10 @@ def main() -> None:
                 f"read {figures['read_s']:.3f} s, document {figures['document_s']:.3f} s "
                 f"(target < 0.3 s), peak {figures['peak_mib']:.1f} MiB"
             )
+            for extra in ([], ["--json"]):
+                argv = ["history", "--since", "30d", *extra]
+                seconds = median_of(args.runs, lambda argv=argv: run_command(state, now, argv))
+                print(f"vibeusage {' '.join(argv)}, whole process: {seconds:.3f} s median")
 
 
 if __name__ == "__main__":

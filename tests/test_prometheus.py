@@ -7,20 +7,20 @@ from decimal import Decimal
 import pytest
 
 from tests.history_helpers import at
-from vibeusage.history.prometheus import (
-    FAMILIES,
-    ProviderMetrics,
-    escape_help,
-    escape_label_value,
-    format_value,
-    render_prometheus,
-)
 from vibeusage.models import (
     OverageUsage,
     PeriodType,
     ProviderIdentity,
     UsagePeriod,
     UsageSnapshot,
+)
+from vibeusage.views.prometheus import (
+    FAMILIES,
+    ProviderMetrics,
+    escape_help,
+    escape_label_value,
+    format_value,
+    render_prometheus,
 )
 
 NOW = at(days=19, hours=10, minutes=15, seconds=3)  # 2026-09-20T10:15:03Z

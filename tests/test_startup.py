@@ -58,7 +58,9 @@ def test_version_loads_only_the_entry_module(home):
     assert not modules & {*HEAVY, "argparse", "tabulate", "logging", "typing"}
 
 
-@pytest.mark.parametrize("argv", [["--help"], ["status", "--help"], ["claude", "--help"]])
+@pytest.mark.parametrize(
+    "argv", [["--help"], ["status", "--help"], ["claude", "--help"], ["history", "--help"]]
+)
 def test_help_loads_no_network_database_or_table_code(home, argv):
     code, modules = loaded(argv)
     assert code == 0
@@ -106,6 +108,7 @@ def _strategy_modules(modules):
         ["completion", "bash"],
         ["config"],
         ["config", "path"],
+        ["history", "--help"],
     ],
 )
 def test_quick_commands_load_no_provider_strategy_module(home, argv):
@@ -130,3 +133,21 @@ def test_help_sets_up_neither_logging_nor_signal_handling(home):
     assert code == 0
     # (``threading`` is not in the list: on 3.9 argparse's shutil imports bz2, which uses it.)
     assert not modules & {"logging", "signal", "dataclasses"}
+
+
+def test_history_help_imports_no_ledger_code(home):
+    code, modules = loaded(["history", "--help"])
+    assert code == 0
+    assert not {m for m in modules if m.startswith(("vibeusage.history", "vibeusage.pace"))}
+    assert not modules & {*HEAVY, "tabulate", "csv", "json"}
+
+
+def test_offline_prometheus_reads_the_cache_without_network_or_table_code(home):
+    SnapshotCache(home.cache_dir / "snapshots").save(
+        UsageSnapshot("claude", utcnow(), (UsagePeriod("Weekly", 5, PeriodType.WEEKLY),))
+    )
+    code, modules = loaded(["--offline", "--format", "prometheus"])
+    assert code == 0
+    assert not modules & {*HEAVY, "tabulate"}
+    assert _strategy_modules(modules) == []
+    assert not modules & {"vibeusage.pipeline.runner"}

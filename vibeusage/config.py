@@ -26,6 +26,12 @@ class FetchConfig:
 
 
 @dataclass(frozen=True)
+class HistoryConfig:
+    #: Ledger segments whose month ended longer ago than this are deleted (FEATURES.md §3.2).
+    retention_days: int = 400
+
+
+@dataclass(frozen=True)
 class ProviderConfig:
     enabled: bool = True
     auth_source: str = "auto"
@@ -40,6 +46,7 @@ class Config:
     fetch: FetchConfig = FetchConfig()
     providers: Mapping[str, ProviderConfig] = field(default_factory=dict)
     source: Optional[Path] = None
+    history: HistoryConfig = HistoryConfig()
 
     def provider(self, provider_id: str) -> ProviderConfig:
         return self.providers.get(provider_id, ProviderConfig())
@@ -112,6 +119,7 @@ def load_config(
             fetch=config.fetch,
             providers=config.providers,
             source=config.source,
+            history=config.history,
         )
     return config
 
@@ -183,7 +191,7 @@ def _parse(
     provider_options: Mapping[str, Mapping[str, type]],
 ) -> Config:
     top = _Reader(data, "", path)
-    top.check_keys(("enabled_providers", "display", "fetch", "providers"))
+    top.check_keys(("enabled_providers", "display", "fetch", "providers", "history"))
 
     enabled: Optional[Tuple[str, ...]] = None
     if "enabled_providers" in data:
@@ -224,6 +232,13 @@ def _parse(
         deadline=fetch_table.number("deadline", defaults.deadline, 0.1, 3600),
     )
 
+    history_table = _Reader(top.table_of("history"), "history.", path)
+    history_table.check_keys(("retention_days",))
+    retention = history_table.number("retention_days", HistoryConfig().retention_days, 1, 36500)
+    if retention != int(retention):
+        raise history_table.fail("retention_days", "a whole number")
+    history = HistoryConfig(retention_days=int(retention))
+
     providers: Dict[str, ProviderConfig] = {}
     providers_table = top.table_of("providers")
     for provider_id in providers_table:
@@ -251,7 +266,7 @@ def _parse(
             auth_source=reader.choice("auth_source", "auto", sources),
             options=options,
         )
-    return Config(enabled, display, fetch, providers, path)
+    return Config(enabled, display, fetch, providers, path, history=history)
 
 
 _TYPE_NAMES = {bool: "true or false", str: "a string", int: "a whole number", float: "a number"}

@@ -16,6 +16,9 @@ if TYPE_CHECKING:
     from ..service.usage import Selection
 
 
+FORMATS = ("table", "json", "prometheus")
+
+
 def positive_seconds(text: str) -> float:
     try:
         value = float(text)
@@ -62,6 +65,17 @@ def build_parser(app: App) -> argparse.ArgumentParser:
         help="show plan, account, pace, status page, source, attempts and timings",
     )
     parser.add_argument("-q", "--quiet", action="store_true", help="one line per window")
+    parser.add_argument(
+        "--format",
+        choices=FORMATS,
+        help="table (default), json (as --json) or prometheus (text exposition for "
+        "node_exporter's textfile collector or a Pushgateway)",
+    )
+    parser.add_argument(
+        "--record",
+        action="store_true",
+        help="after the output, add what changed to the history ledger (`history --help`)",
+    )
     parser.add_argument("--no-color", action="store_true", help="never use colour")
     parser.add_argument(
         "--refresh",
@@ -89,7 +103,7 @@ def build_parser(app: App) -> argparse.ArgumentParser:
 
 
 #: Options of the usage view that take a value (needed to find a command name in argv).
-VALUE_OPTIONS = frozenset({"--timeout", "-o", "--output"})
+VALUE_OPTIONS = frozenset({"--timeout", "-o", "--output", "--format"})
 
 
 def parse_args(app: App, argv: List[str]) -> argparse.Namespace:
@@ -106,7 +120,21 @@ def parse_args(app: App, argv: List[str]) -> argparse.Namespace:
         raise UsageError("--quiet and --verbose cannot be used together")
     if args.offline and args.refresh:
         raise UsageError("--offline and --refresh cannot be used together")
+    _settle_format(args)
     return args
+
+
+def _settle_format(args: argparse.Namespace) -> None:
+    """``--json`` is ``--format json``; prometheus takes neither ``--quiet`` nor ``--verbose``."""
+    if args.json and args.format not in (None, "json"):
+        raise UsageError(
+            f"--json means --format json; it cannot be used with --format {args.format}"
+        )
+    args.format = "json" if args.json else (args.format or "table")
+    args.json = args.format == "json"
+    if args.format == "prometheus" and (args.quiet or args.verbose):
+        flag = "--quiet" if args.quiet else "--verbose"
+        raise UsageError(f"{flag} cannot be used with --format prometheus")
 
 
 def run(app: App, args: argparse.Namespace) -> int:
@@ -133,13 +161,35 @@ def run(app: App, args: argparse.Namespace) -> int:
     text = _render(app, args, selection, report, style)
     if text is not None:
         app.emit(text, args.output)
+    if args.record:
+        _record(app, report)
     return report.exit_code
+
+
+def _record(app: App, report: Report) -> None:
+    """Add the report's fresh data to the history ledger; a failure is only a warning."""
+    from ..service.history import record_results, recordable, state_directory
+
+    if not recordable(report.results):
+        return
+    try:
+        outcome = record_results(app, report.results, app.clock())
+    except OSError as exc:
+        where = exc.filename or state_directory(app)
+        app.terminal.error(f"warning: history not recorded: {where}: {exc.strerror or exc}")
+        return
+    for provider, why in outcome.rejected.items():
+        app.terminal.error(f"warning: history: {provider} not recorded: {why}")
 
 
 def _render(
     app: App, args: argparse.Namespace, selection: Selection, report: Report, style: Any
 ) -> Optional[str]:
     """The text to print; None when there is nothing to print (a quiet first run)."""
+    if args.format == "prometheus":
+        from ..views.usage_prometheus import render_report_metrics
+
+        return render_report_metrics(report)
     if args.json:
         from ..views.json_dump import dumps
         from ..views.usage_json import report_document

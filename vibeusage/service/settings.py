@@ -5,6 +5,7 @@ from pathlib import Path
 from typing import Any, Dict, List, Optional, Tuple
 
 from ..config import load_config
+from ..paths import state_dir
 from ..store import atomic_write_text
 from .context import Context
 
@@ -48,6 +49,8 @@ def effective_values(app: Context) -> List[Tuple[str, Any, str]]:
         rows.append((f"display.{name}", value, source("display", name)))
     for name, value in vars(config.fetch).items():
         rows.append((f"fetch.{name}", value, source("fetch", name)))
+    for name, value in vars(config.history).items():
+        rows.append((f"history.{name}", value, source("history", name)))
     for provider in app.registry.values():
         settings = config.provider(provider.id)
         table = ("providers", provider.id)
@@ -72,6 +75,7 @@ def config_paths(app: Context) -> Dict[str, Dict[str, Any]]:
         "cache_dir": paths.cache_dir,
         "snapshots_dir": paths.snapshots_dir,
         "gate_dir": paths.gate_dir,
+        "state_dir": state_dir(app.environ),
     }
     return {name: {"path": str(p), "exists": p.exists()} for name, p in entries.items()}
 

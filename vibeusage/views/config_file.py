@@ -2,7 +2,7 @@
 
 from typing import Sequence
 
-from ..config import DisplayConfig, FetchConfig
+from ..config import DisplayConfig, FetchConfig, HistoryConfig
 from ..providers.manifest import Provider
 
 
@@ -25,6 +25,9 @@ def default_config_text(providers: Sequence[Provider]) -> str:
         f"# max_concurrent = {fetch.max_concurrent}              # providers fetched at once",
         f"# fresh_ttl = {fetch.fresh_ttl:g}                  # reuse a snapshot this young",
         f"# stale_threshold = {fetch.stale_threshold:g}          # --offline: older is stale",
+        "",
+        "# [history]",
+        f"# retention_days = {HistoryConfig().retention_days}            # days of ledger kept",
     ]
     for provider in providers:
         strategies = ", ".join(f'"{s.name}"' for s in provider.strategies)
