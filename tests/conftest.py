@@ -97,6 +97,8 @@ SNAPSHOT_KEYS = [
     "cached",
     "stale",
     "periods",
+    "binding_period",
+    "available_again_at",
     "overage",
     "identity",
     "status",
