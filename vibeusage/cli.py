@@ -96,7 +96,7 @@ def _run(
         return dispatch(App(terminal, environ, clock or utcnow), args_list)
     except UsageError as exc:
         terminal.error(f"{exc}\nTry `{PROG} --help` for the options.")
-        return ExitCode.INVALID_INPUT
+        return exc.exit_code
     except SystemExit as exc:  # --help / --version printed and asked to exit
         return int(exc.code or 0) if not isinstance(exc.code, str) else ExitCode.INVALID_INPUT
     except (KeyboardInterrupt, Terminated) as exc:

@@ -10,6 +10,7 @@ COMMANDS = {
     "status": ("status", "each provider's service status page"),
     "config": ("config_cmd", "show, locate, reset or edit the configuration"),
     "cache": ("cache_cmd", "show or clear cached snapshots and back-off state"),
+    "guard": ("guard", "exit 0/1/69 by the quota left, for scripts and agent loops"),
     "doctor": ("doctor", "diagnose the set-up (safe to paste in a bug report)"),
     "completion": ("completion", "print a shell completion script"),
 }
