@@ -89,3 +89,25 @@ def test_offline_with_nothing_cached_says_so(cli, home):
     result = cli("--offline")
     assert result.code == 1
     assert "Nothing is cached yet" in result.err
+
+
+def _strategy_modules(modules):
+    """Provider modules beyond the manifests (``vibeusage.providers.<id>`` packages)."""
+    return {m for m in modules if m.startswith("vibeusage.providers.") and m.count(".") > 2}
+
+
+def test_guard_help_loads_no_strategy_module(home):
+    code, modules = loaded(["guard", "--help"])
+    assert code == 0
+    assert not _strategy_modules(modules)
+    assert not modules & {*HEAVY, "tabulate"}
+
+
+def test_guard_answered_by_the_cache_imports_no_network_or_strategy_code(home):
+    SnapshotCache(home.cache_dir / "snapshots").save(
+        UsageSnapshot("claude", utcnow(), (UsagePeriod("Weekly", 5, PeriodType.WEEKLY),))
+    )
+    code, modules = loaded(["guard", "claude"])
+    assert code == 0
+    assert not _strategy_modules(modules)
+    assert not modules & {*HEAVY, "tabulate"}

@@ -75,9 +75,7 @@ def build_parser(app: App) -> argparse.ArgumentParser:
         metavar="PCT",
         help="ok while at least PCT percent is left (default 10)",
     )
-    threshold.add_argument(
-        "--max-used", metavar="PCT", help="ok while at most PCT percent is used"
-    )
+    threshold.add_argument("--max-used", metavar="PCT", help="ok while at most PCT percent is used")
     parser.add_argument(
         "--for",
         dest="for_duration",
