@@ -2,6 +2,8 @@
 
 import json
 import os
+import re
+import shlex
 import threading
 import time
 from datetime import datetime, timedelta, timezone
@@ -557,3 +559,43 @@ def test_help_exits_0_and_lists_the_exit_codes(cli):
     result = cli("guard", "--help")
     assert result.code == 0
     assert "64 usage error" in result.out and "--min-remaining PCT" in result.out
+
+
+# --- the README's recipes -------------------------------------------------------------------------
+
+
+def readme_guard_commands() -> List[List[str]]:
+    """Every ``vibeusage guard ...`` command line of the README (not the synopsis)."""
+    readme = (Path(__file__).resolve().parent.parent / "README.rst").read_text(encoding="utf-8")
+    found = []
+    for match in re.finditer(r"vibeusage guard([^;|&\n`]*)", readme):
+        rest = match.group(1).strip()
+        if "[" not in rest:
+            found.append(shlex.split(rest))
+    return found
+
+
+def test_the_readme_has_the_guard_recipes():
+    commands = readme_guard_commands()
+    assert ["claude", "--min-remaining", "10", "--quiet"] in commands
+    assert any("--for" in argv for argv in commands)
+    assert len(commands) >= 5
+
+
+@pytest.mark.parametrize("argv", readme_guard_commands(), ids=" ".join)
+def test_every_readme_guard_command_runs(cli, monkeypatch, argv):
+    register(monkeypatch, answering("claude", weekly(40)), answering("codex", weekly(40)))
+    result = cli("guard", *argv, clock=clock)
+    assert result.code == 0, result.err
+    if "--json" in argv:
+        assert result.json()["decision"] == "ok"
+
+
+def test_a_codexbar_guard_line_ports_by_renaming_the_binary(cli, monkeypatch):
+    line = ("guard", "--provider", "claude", "--min-remaining", "15")
+    register(monkeypatch, answering("claude", weekly(80)))
+    assert cli(*line, clock=clock).code == 0
+    register(monkeypatch, answering("claude", weekly(90)))
+    assert cli(*line, clock=clock).code == 0  # the first answer is still in the cache
+    later = NOW + timedelta(seconds=1)
+    assert cli(*line, "--max-age", "0", clock=lambda: later).code == 1
