@@ -599,3 +599,17 @@ def test_a_codexbar_guard_line_ports_by_renaming_the_binary(cli, monkeypatch):
     assert cli(*line, clock=clock).code == 0  # the first answer is still in the cache
     later = NOW + timedelta(seconds=1)
     assert cli(*line, "--max-age", "0", clock=lambda: later).code == 1
+
+
+def test_an_older_log_reading_never_replaces_a_newer_cached_snapshot(
+    cli, home, codex_home, monkeypatch, mocked
+):
+    register(monkeypatch, codex.PROVIDER)
+    write_rollout(codex_home, LOG_NOW - timedelta(seconds=150))  # its reading: 200 s old
+    newer = UsageSnapshot("codex", LOG_NOW - timedelta(seconds=100), (weekly(50),), source="oauth")
+    SnapshotCache(home.cache_dir / "snapshots").save(newer)
+    mocked.get(WHAM_URL, status=503)
+    result = cli("guard", "codex", "--max-age", "60", "--json", clock=lambda: LOG_NOW)
+    [entry] = result.json()["results"]
+    assert (entry["reason"], entry["source"], entry["remaining_percent"]) == ("stale", "oauth", 50)
+    assert SnapshotCache(home.cache_dir / "snapshots").load("codex") == newer

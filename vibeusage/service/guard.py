@@ -10,7 +10,7 @@ never start a delegated refresh (the ``cli_refresh`` option is off for them).
 import time
 from dataclasses import dataclass, replace
 from datetime import datetime
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from ..config import Config
 from ..errors import ErrorCategory, VibeusageError
@@ -145,13 +145,35 @@ def _fetch(
     from ..pipeline import Pipeline
 
     providers = [_chain(lane, config, no_request) for lane in lanes]
-    pipeline = Pipeline(config, app.paths, app.environ, clock=app.clock)
+    pipeline = Pipeline(config, app.paths, app.environ, app.clock, _recorders(app))
     options = RunOptions(timeout=budget, deadline=budget)
     results = pipeline.run([p for p in providers if p is not None], options)
     by_id: Dict[str, ProviderResult] = {result.provider_id: result for result in results}
     for lane in lanes:
         result = by_id[lane.provider.id]
         _record(lane, result, start, max_age, budget)
+
+
+def _recorders(app: Context) -> Tuple[Any, ...]:
+    """The usage run's recorders, except that an older reading never replaces the cache.
+
+    A session log can be older than the snapshot fetched a few minutes ago.
+    """
+    from ..cache import FailureGate, LastRun, SnapshotCache
+    from ..pipeline.record import GateRecorder, LastRunRecorder, SnapshotRecorder
+
+    class NewerOnly(SnapshotRecorder):
+        def succeeded(self, provider: Provider, strategy: str, snapshot: UsageSnapshot) -> None:
+            cached = self.cache.load(provider.id)
+            if cached is None or snapshot.fetched_at > cached.fetched_at:
+                super().succeeded(provider, strategy, snapshot)
+
+    paths = app.paths
+    return (
+        NewerOnly(SnapshotCache(paths.snapshots_dir)),
+        GateRecorder(FailureGate(paths.gate_dir), app.clock),
+        LastRunRecorder(LastRun(paths.cache_dir), app.clock),
+    )
 
 
 def _record(
