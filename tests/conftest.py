@@ -98,6 +98,8 @@ SNAPSHOT_KEYS = [
     "cached",
     "stale",
     "periods",
+    "binding_period",
+    "available_again_at",
     "overage",
     "identity",
     "status",

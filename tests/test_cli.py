@@ -191,6 +191,7 @@ def _check_period(period: Dict[str, Any]) -> None:
         "resets_at",
         "model",
         "pace_ratio",
+        "pace",
     ]
     assert isinstance(period["name"], str)
     assert isinstance(period["utilization"], int) and 0 <= period["utilization"] <= 100
@@ -200,6 +201,7 @@ def _check_period(period: Dict[str, Any]) -> None:
         assert datetime.fromisoformat(period["resets_at"]).tzinfo is not None
     assert period["model"] is None or isinstance(period["model"], str)
     assert period["pace_ratio"] is None or isinstance(period["pace_ratio"], float)
+    assert period["pace"] is None or isinstance(period["pace"]["summary"], str)
 
 
 def _check_snapshot(snapshot: Dict[str, Any]) -> None:

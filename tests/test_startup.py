@@ -151,3 +151,20 @@ def test_offline_prometheus_reads_the_cache_without_network_or_table_code(home):
     assert not modules & {*HEAVY, "tabulate"}
     assert _strategy_modules(modules) == []
     assert not modules & {"vibeusage.pipeline.runner"}
+
+
+def test_guard_help_loads_no_strategy_module(home):
+    code, modules = loaded(["guard", "--help"])
+    assert code == 0
+    assert not _strategy_modules(modules)
+    assert not modules & {*HEAVY, "tabulate"}
+
+
+def test_guard_answered_by_the_cache_imports_no_network_or_strategy_code(home):
+    SnapshotCache(home.cache_dir / "snapshots").save(
+        UsageSnapshot("claude", utcnow(), (UsagePeriod("Weekly", 5, PeriodType.WEEKLY),))
+    )
+    code, modules = loaded(["guard", "claude"])
+    assert code == 0
+    assert not _strategy_modules(modules)
+    assert not modules & {*HEAVY, "tabulate"}

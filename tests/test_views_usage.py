@@ -141,12 +141,13 @@ def test_bar_rounds_to_the_nearest_cell_and_has_an_ascii_form():
     assert bar(0, Style(unicode=False)) == "-" * 20
 
 
-def test_text_block_has_the_name_then_one_row_per_window():
+def test_text_block_has_the_name_then_one_row_per_window_then_the_pace_line():
     result = ProviderResult(ALPHA, snapshot=snapshot(session(50)))
     lines = render_results([result], NOW, Style()).splitlines()
     assert lines[0] == "Alpha"
     assert lines[1] == "  Session (5h)  " + "█" * 10 + "░" * 10 + "  50%  resets in 2h 30m"
-    assert len(lines) == 2
+    assert lines[2] == "  Pace (Session (5h)): On pace · lasts until reset"
+    assert len(lines) == 3
 
 
 def test_stale_data_says_how_old_it_is_and_its_error_follows():
@@ -186,7 +187,7 @@ def test_verbose_adds_pace_identity_source_attempts_status_and_dashboard():
     text = render_results([result], NOW + timedelta(seconds=30), Style(verbose=True))
     lines = text.splitlines()
     assert lines[0] == "Alpha (cached, 30s old)"
-    assert "pace 1.00" in lines[1]
+    assert lines[1].endswith("resets in 2h 29m  On pace · lasts until reset")
     assert "  Plan: Max · Account: me@example.com" in lines
     assert "  Attempts: web failed in 12 ms: expired; oauth ok in 80 ms" in lines
     assert "  Limit resets available: 2" in lines

@@ -137,7 +137,7 @@ def _run(
         return dispatch(App(terminal, environ, clock or _utcnow, on_work=runtime.start), args_list)
     except UsageError as exc:
         terminal.error(f"{exc}\nTry `{PROG} --help` for the options.")
-        return EXIT_INVALID_INPUT
+        return exc.exit_code
     except OutputFailed as exc:
         return _output_failed(terminal, exc)
     except SystemExit as exc:  # --help / --version printed and asked to exit

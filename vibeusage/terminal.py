@@ -12,7 +12,11 @@ PROG = "vibeusage"
 
 
 class UsageError(Exception):
-    """A bad command line (argparse errors land here, exit code 4)."""
+    """A bad command line (argparse errors land here): exit code 4 unless the command says."""
+
+    def __init__(self, message: str, exit_code: int = 4) -> None:
+        super().__init__(message)
+        self.exit_code = exit_code
 
 
 class Terminated(BaseException):

@@ -11,6 +11,7 @@ COMMANDS = {
     "config": ("config_cmd", "show, locate, reset or edit the configuration"),
     "cache": ("cache_cmd", "show or clear cached snapshots and back-off state"),
     "history": ("history", "record usage over time; show trends and events; export"),
+    "guard": ("guard", "exit 0/1/69 by the quota left, for scripts and agent loops"),
     "doctor": ("doctor", "diagnose the set-up (safe to paste in a bug report)"),
     "completion": ("completion", "print a shell completion script"),
     "watch": ("watch", "a live view that refreshes itself in the terminal"),

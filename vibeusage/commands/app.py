@@ -166,12 +166,17 @@ class App:
         self.emit(dumps(document), output)
 
 
-def new_parser(terminal: Terminal, **kwargs: Any) -> argparse.ArgumentParser:
-    """An ArgumentParser whose errors raise UsageError and whose help goes to ``terminal``."""
+def new_parser(
+    terminal: Terminal, *, usage_exit_code: int = 4, **kwargs: Any
+) -> argparse.ArgumentParser:
+    """An ArgumentParser whose errors raise UsageError and whose help goes to ``terminal``.
+
+    ``usage_exit_code`` is the exit code of its errors (guard's contract says 64).
+    """
 
     class Parser(argparse.ArgumentParser):
         def error(self, message: str) -> NoReturn:
-            raise UsageError(message)
+            raise UsageError(message, usage_exit_code)
 
         def _print_message(self, message: str, file: Any = None) -> None:
             if not message:

@@ -3,21 +3,12 @@
 from datetime import datetime, timedelta
 
 from ..models import UsagePeriod
+from ..pace.text import countdown
 
 
 def format_countdown(delta: timedelta) -> str:
-    """``4d 12h``, ``3h 45m``, ``45m`` or ``<1m``."""
-    seconds = int(delta.total_seconds())
-    if seconds < 60:
-        return "<1m"
-    minutes = seconds // 60
-    days, rest = divmod(minutes, 1440)
-    hours, minutes = divmod(rest, 60)
-    if days:
-        return f"{days}d {hours}h"
-    if hours:
-        return f"{hours}h {minutes}m"
-    return f"{minutes}m"
+    """``4d 12h``, ``3h 45m``, ``45m`` or ``<1m`` (the forecast's own countdown)."""
+    return countdown(int(delta.total_seconds()))
 
 
 def format_reset(period: UsagePeriod, now: datetime, reset_format: str = "countdown") -> str:

@@ -4,14 +4,19 @@ from datetime import datetime
 from typing import Any, Dict, List, Sequence
 
 from ..models import SCHEMA_VERSION
+from ..pace.document import pace_document, snapshot_pace_keys
+from ..pace.snapshot import snapshot_pace
 from ..pipeline import ProviderResult
 from ..service.report import Report
 
 
 def snapshot_document(result: ProviderResult, now: datetime) -> Dict[str, Any]:
-    """SNAPSHOT with the run flags; a stale one also carries its error."""
+    """SNAPSHOT with the run flags and the forecast; a stale one also carries its error."""
     assert result.snapshot is not None
     data = result.snapshot.to_dict(now)
+    forecast = snapshot_pace(result.snapshot.periods, now)
+    for period, pace in zip(data["periods"], forecast.paces):
+        period["pace"] = pace_document(pace)
     document: Dict[str, Any] = {
         "provider": data["provider"],
         "fetched_at": data["fetched_at"],
@@ -19,6 +24,7 @@ def snapshot_document(result: ProviderResult, now: datetime) -> Dict[str, Any]:
         "cached": result.cached,
         "stale": result.stale,
         "periods": data["periods"],
+        **snapshot_pace_keys(forecast),
         "overage": data["overage"],
         "identity": data["identity"],
         "status": data["status"],

@@ -5,6 +5,8 @@ from typing import List, Sequence
 
 from ..errors import VibeusageError
 from ..models import UsagePeriod
+from ..pace.snapshot import snapshot_pace
+from ..pace.text import pace_line, summary
 from ..pipeline import ProviderResult
 from ..providers.manifest import Provider
 from .durations import format_age, format_reset
@@ -63,7 +65,8 @@ def _provider_block(result: ProviderResult, now: datetime, style: Style) -> str:
         header += " " + style.paint(f"(cached, {age} old)", DIM)
     lines = [header]
     rows = []
-    for period in snapshot.periods:
+    forecast = snapshot_pace(snapshot.periods, now)
+    for period, pace in zip(snapshot.periods, forecast.paces):
         color = usage_color(period, now, style.pace_colors)
         row = [
             period.name,
@@ -72,8 +75,7 @@ def _provider_block(result: ProviderResult, now: datetime, style: Style) -> str:
             format_reset(period, now, style.reset_format),
         ]
         if style.verbose:
-            pace = period.pace_ratio(now)
-            row.append("" if pace is None else f"pace {pace:.2f}")
+            row.append("" if pace is None else summary(pace, style.sep))
         rows.append(row)
     if rows:
         align = ("left", "left", "right", "left", "left")[: len(rows[0])]
@@ -81,6 +83,10 @@ def _provider_block(result: ProviderResult, now: datetime, style: Style) -> str:
         lines.extend("  " + line.rstrip() for line in table.splitlines())
     else:
         lines.append("  no usage windows reported")
+    binding, binding_pace = forecast.binding, forecast.binding_pace
+    if binding is not None and binding_pace is not None:
+        reset = format_reset(binding, now, style.reset_format)
+        lines.append("  " + pace_line(binding.name, binding_pace, reset, style.sep))
     overage_line = format_overage(snapshot.overage)
     if overage_line:
         lines.append(f"  {overage_line}")
