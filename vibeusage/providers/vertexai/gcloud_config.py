@@ -29,7 +29,7 @@ def active_config_name(ctx: FetchContext) -> Optional[str]:
 
 
 def core_properties(ctx: FetchContext) -> Dict[str, str]:
-    """The non-blank values of ``[core]`` in the active configuration (keys as written)."""
+    """The non-blank values of ``[core]`` in the active configuration (keys lowercased)."""
     import configparser
 
     name = active_config_name(ctx)
@@ -38,8 +38,8 @@ def core_properties(ctx: FetchContext) -> Dict[str, str]:
     text = _read_text(gcloud_dir(ctx) / "configurations" / f"config_{name}")
     if text is None:
         return {}
+    # Keys are lowercased, as gcloud's own ConfigParser reads them.
     parser = configparser.ConfigParser(interpolation=None, strict=False)
-    parser.optionxform = str  # type: ignore[assignment,method-assign]  # keys are case-sensitive
     try:
         parser.read_string(text)
     except configparser.Error:
