@@ -561,7 +561,8 @@ def test_permission_denied_names_the_role_the_permission_and_the_project(
     assert (error.category, error.exit_code) == (ErrorCategory.AUTHORIZATION, 2)
     assert PROJECT in error.message
     assert error.remediation == (
-        f"Grant roles/monitoring.viewer (permission monitoring.timeSeries.list) on project {PROJECT}."
+        "Grant roles/monitoring.viewer (permission monitoring.timeSeries.list) "
+        f"on project {PROJECT}."
     )
 
 

@@ -60,7 +60,7 @@ elif mode == "relogin":
     )
     sys.exit(1)
 elif mode == "reauth":
-    sys.stderr.write("ERROR: (gcloud...) Reauthentication failed. cannot prompt during non-interactive execution.\n")
+    sys.stderr.write("ERROR: (gcloud...) Reauthentication failed. cannot prompt now.\n")
     sys.exit(1)
 elif mode == "other":
     sys.stderr.write(

@@ -149,6 +149,13 @@ def test_page_series_returns_the_next_page_token_only_when_there_is_one() -> Non
     assert page_series({"timeSeries": [], "nextPageToken": ""})[1] is None
 
 
+@pytest.mark.parametrize("token", ["\ud800", "a\x00b", "é", 5, ["t"]])
+def test_a_page_token_that_cannot_be_sent_back_is_a_parse_error(token: Any) -> None:
+    with pytest.raises(VibeusageError) as caught:
+        page_series({"timeSeries": [], "nextPageToken": token})
+    assert caught.value.category is ErrorCategory.PARSE
+
+
 @pytest.mark.parametrize("payload", [None, [], "x", 3])
 def test_a_page_that_is_not_an_object_is_a_parse_error(payload: Any) -> None:
     with pytest.raises(VibeusageError) as caught:

@@ -23,6 +23,7 @@ PROJECT = "example-project"
 BILLING_PROJECT = "billing-proj-123"
 TS_URL = "https://monitoring.googleapis.com/v3/projects/example-project/timeSeries"
 TOKEN_URL = "https://oauth2.googleapis.com/token"
+JSON = {"Content-Type": "application/json"}
 USAGE_METRIC = "serviceruntime.googleapis.com/quota/rate/net_usage"
 LIMIT_METRIC = "serviceruntime.googleapis.com/quota/limit"
 
@@ -156,7 +157,9 @@ class FakeMonitoring:
         }
         self.requests: List[Tuple[str, Dict[str, str], Dict[str, str]]] = []
         self.answers: List[Tuple[int, Any]] = []
-        mocked.add_callback("GET", url, callback=self._answer, content_type="application/json")
+        #: metric -> ``responses`` keyword arguments answering every request for it instead.
+        self.faults: Dict[str, Dict[str, Any]] = {}
+        mocked.add_callback("GET", url, callback=self._answer, content_type=None)
 
     @staticmethod
     def _chain(pages: List[Dict[str, Any]], prefix: str) -> Dict[Optional[str], Dict[str, Any]]:
@@ -177,13 +180,28 @@ class FakeMonitoring:
         query = {k: v[0] for k, v in parse_qs(urlsplit(request.url).query).items()}
         metric = USAGE_METRIC if USAGE_METRIC in query.get("filter", "") else LIMIT_METRIC
         self.requests.append((metric, query, dict(request.headers)))
+        fault = self.faults.get(metric)
+        if fault is not None:
+            return self._faulted(fault)
         if self.answers:
             status, body = self.answers.pop(0)
-            return status, {}, body if isinstance(body, str) else json.dumps(body)
+            return status, JSON, body if isinstance(body, str) else json.dumps(body)
         page = self.pages[metric].get(query.get("pageToken"))
         if page is None:
-            return 400, {}, json.dumps({"error": {"code": 400, "message": "bad page token"}})
-        return 200, {}, json.dumps(page)
+            return 400, JSON, json.dumps({"error": {"code": 400, "message": "bad page token"}})
+        return 200, JSON, json.dumps(page)
+
+    @staticmethod
+    def _faulted(answer: Dict[str, Any]) -> Tuple[int, Dict[str, str], Any]:
+        """A ``responses.add``-style answer (status, json or body, content_type, headers)."""
+        body = answer.get("body")
+        if isinstance(body, BaseException):
+            raise body
+        if "json" in answer:
+            body = json.dumps(answer["json"])
+        headers = dict(answer.get("headers") or {})
+        headers["Content-Type"] = answer.get("content_type", "application/json")
+        return answer.get("status", 200), headers, body if body is not None else ""
 
     def metrics(self) -> List[Tuple[str, Optional[str]]]:
         """(metric, pageToken) of every request, in order."""

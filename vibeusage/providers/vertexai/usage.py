@@ -89,7 +89,11 @@ def page_series(payload: Any) -> Tuple[List[Any], Optional[str]]:
     if not isinstance(series, list):
         raise parse_error(NAME, "Cloud Monitoring's timeSeries is not a list")
     token = payload.get("nextPageToken")
-    return series, token if isinstance(token, str) and token else None
+    if token is None or token == "":
+        return series, None
+    if not isinstance(token, str) or not (token.isascii() and token.isprintable()):
+        raise parse_error(NAME, "Cloud Monitoring sent a page token that cannot be sent back")
+    return series, token
 
 
 def parse_quotas(
