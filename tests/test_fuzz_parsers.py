@@ -307,6 +307,11 @@ def check_code_assist(result: Any) -> None:
     assert all(isinstance(r, str) for r in result.ineligible_reasons)
 
 
+def check_oauth_error(result: Any) -> None:
+    assert isinstance(result, tuple) and len(result) == 2
+    assert all(part is None or isinstance(part, str) for part in result)
+
+
 def check_auth_type(result: Any) -> None:
     assert result is None or isinstance(result, str)
 
@@ -371,6 +376,15 @@ VERTEX_LIMITS = "vertexai/timeseries-limits.json"
 VERTEX_USAGE = (
     "vertexai/timeseries-net-usage-page1.json",
     "vertexai/timeseries-net-usage-page2.json",
+    "vertexai/timeseries-empty.json",
+    "vertexai/cb-exact-named-usage.json",
+    "vertexai/cb-issue-2958-usage-without-limit-name.json",
+)
+VERTEX_LIMITS_SEEDS = (
+    VERTEX_LIMITS,
+    "vertexai/cb-exact-named-limits.json",
+    "vertexai/cb-issue-2958-regional-and-global-limits.json",
+    "vertexai/cb-ambiguous-regional-limits.json",
 )
 
 
@@ -565,7 +579,7 @@ TARGETS = (
     ),
     Target(
         "vertexai.parse_quotas(limits)",
-        (VERTEX_LIMITS,),
+        VERTEX_LIMITS_SEEDS,
         lambda p: vertex_quotas(load_fixture(VERTEX_USAGE[0]), p),
         check_snapshot,
     ),
@@ -588,6 +602,13 @@ TARGETS = (
         lambda p: google_auth.parse_token_response(p, NOW, "Vertex AI"),
         check_instance(google_auth.GoogleToken),
         ErrorCategory.PARSE,
+    ),
+    Target(
+        "kit.google_auth.read_oauth_error",
+        ("vertexai/token-invalid-grant.json",),
+        google_auth.read_oauth_error,
+        check_oauth_error,
+        None,
     ),
     Target(
         "kit.google_errors.parse_google_error",
@@ -704,6 +725,9 @@ def test_every_fixture_file_is_fuzzed() -> None:
     }
     not_parsed = {
         "codex/app-server-transcript-unauthenticated.jsonl",  # a fake server's script
+        # Signing keys and vectors: their DER is damaged byte by byte in test_vertexai_signing.
+        "vertexai/jwt-signing-vector.json",
+        "vertexai/test-keys.json",
     }
     assert on_disk - not_parsed <= used, sorted(on_disk - not_parsed - used)
 

@@ -8,7 +8,7 @@ came from, and nothing is written back to the other tool's files.
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Mapping, Optional
+from typing import Any, Mapping, Optional, Tuple
 
 from ..errors import ErrorCategory, VibeusageError, parse_error
 from .http import Http, json_or_none
@@ -132,12 +132,9 @@ def parse_token_response(payload: Any, now: datetime, provider_name: str) -> Goo
 
 def oauth_error(http: Http, response: Any, login: str, remediation: str) -> VibeusageError:
     """``{"error": "invalid_grant", "error_description": …}`` as an authentication error."""
-    body = json_or_none(response)
-    code = opt_str(body.get("error")) if isinstance(body, dict) else None
-    if code not in LOGIN_ERRORS:
+    code, description = read_oauth_error(json_or_none(response))
+    if code is None or code not in LOGIN_ERRORS:
         return http.error(response, {response.status_code: remediation})
-    assert isinstance(body, dict)
-    description = opt_str(body.get("error_description"))
     detail = code if description is None else f"{code}: {_short(description)}"
     return VibeusageError(
         f"Google refused {login} ({detail})",
@@ -145,6 +142,13 @@ def oauth_error(http: Http, response: Any, login: str, remediation: str) -> Vibe
         remediation=remediation,
         status_code=response.status_code,
     )
+
+
+def read_oauth_error(body: Any) -> Tuple[Optional[str], Optional[str]]:
+    """``error`` and ``error_description`` of an OAuth error body (RFC 6749 §5.2), if there."""
+    if not isinstance(body, dict):
+        return None, None
+    return opt_str(body.get("error")), opt_str(body.get("error_description"))
 
 
 def is_google_token_uri(uri: Any, universe_domain: Any = "googleapis.com") -> bool:
