@@ -353,3 +353,42 @@ def test_a_run_of_two_pages_each_takes_little_time(cli: Cli, mocked: Any, user_a
     assert result.code == 0, result.err
     assert [m for m, _ in monitoring.metrics()] == [USAGE_METRIC] * 2 + [LIMIT_METRIC] * 2
     assert elapsed < 5.0
+
+
+# --- bad local files and --debug ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "content", [b"", b"\x89PNG\r\n\x1a\n\xff\xfe", b"[1, 2]", b'{"type": "authorized_user"}']
+)
+def test_a_broken_adc_file_is_exit_2_naming_the_file(
+    cli: Cli, mocked: Any, home: Home, monkeypatch: pytest.MonkeyPatch, content: bytes
+) -> None:
+    path = write_user_adc(home)
+    path.write_bytes(content)
+    monkeypatch.setenv("GOOGLE_CLOUD_PROJECT", PROJECT)
+    result = cli("vertexai", "--json", clock=now)
+    assert result.code == 2
+    assert str(path) in result.json()["error"]["message"]
+    assert list(mocked.calls) == []
+    clean(result)
+
+
+@pytest.mark.skipif(os.name != "posix" or os.geteuid() == 0, reason="root reads any file")
+def test_an_unreadable_adc_file_is_exit_2(cli: Cli, home: Home) -> None:
+    path = write_user_adc(home)
+    path.chmod(0)
+    try:
+        result = cli("vertexai", "--json", clock=now)
+    finally:
+        path.chmod(0o600)
+    assert result.code == 2
+
+
+def test_debug_output_shows_no_secret(cli: Cli, mocked: Any, user_adc: Path) -> None:
+    google(mocked)
+    result = cli("vertexai", "--debug", "--refresh", clock=now)
+    assert result.code == 0, result.err
+    text = result.out + result.err
+    for secret in SECRETS:
+        assert secret not in text, secret[:8]
