@@ -339,7 +339,7 @@ def quota_title(quota_metric: str) -> str:
 
 
 def period_name(key: QuotaKey, window: str) -> str:
-    """ "<Quota> per minute (<location>)"; the window is not repeated when the quota says it."""
+    """``<Quota> per minute (<location>)``; the window is not repeated when the quota says so."""
     quota_metric, location, dimensions = key
     title = quota_title(quota_metric)
     phrase = "per minute" if window == MINUTE else "per day"
