@@ -21,6 +21,7 @@ import pytest
 
 from tests.conftest import FIXTURES, load_fixture
 from vibeusage.errors import ErrorCategory, VibeusageError
+from vibeusage.kit import google_auth, google_errors
 from vibeusage.models import OverageUsage, ProviderIdentity, ProviderStatus, UsageSnapshot
 from vibeusage.providers import codex
 from vibeusage.providers.claude import oauth as claude_oauth
@@ -39,6 +40,8 @@ from vibeusage.providers.gemini import usage as gemini_usage
 from vibeusage.providers.gemini.usage import CodeAssist
 from vibeusage.providers.minimax import refusals as minimax_refusals
 from vibeusage.providers.minimax import usage as minimax_usage
+from vibeusage.providers.vertexai import credentials as vertex_credentials
+from vibeusage.providers.vertexai import usage as vertex_usage
 from vibeusage.providers.zai import refusals as zai_refusals
 from vibeusage.providers.zai import usage as zai_usage
 from vibeusage.status import parse_statuspage
@@ -308,6 +311,11 @@ def check_code_assist(result: Any) -> None:
     assert all(isinstance(r, str) for r in result.ineligible_reasons)
 
 
+def check_oauth_error(result: Any) -> None:
+    assert isinstance(result, tuple) and len(result) == 2
+    assert all(part is None or isinstance(part, str) for part in result)
+
+
 def check_auth_type(result: Any) -> None:
     assert result is None or isinstance(result, str)
 
@@ -376,6 +384,29 @@ INCIDENTS = [
 ]
 APP_SERVER_ACCOUNT = {"account": {"email": "cli@example.com", "planType": "pro"}}
 DEVICE_TOKEN = {"access_token": "gho_16C7e42F292c6912E7710c838347Ae178B4a", "scope": "read:user"}
+VERTEX_LIMITS = "vertexai/timeseries-limits.json"
+VERTEX_USAGE = (
+    "vertexai/timeseries-net-usage-page1.json",
+    "vertexai/timeseries-net-usage-page2.json",
+    "vertexai/timeseries-empty.json",
+    "vertexai/cb-exact-named-usage.json",
+    "vertexai/cb-issue-2958-usage-without-limit-name.json",
+)
+VERTEX_LIMITS_SEEDS = (
+    VERTEX_LIMITS,
+    "vertexai/cb-exact-named-limits.json",
+    "vertexai/cb-issue-2958-regional-and-global-limits.json",
+    "vertexai/cb-ambiguous-regional-limits.json",
+)
+
+
+def vertex_quotas(usage_page: Any, limit_page: Any) -> UsageSnapshot:
+    """Vertex AI's page reader and join, as the strategies call them."""
+    return vertex_usage.parse_quotas(
+        vertex_usage.page_series(usage_page)[0], vertex_usage.page_series(limit_page)[0], NOW
+    )
+
+
 GEMINI_SETTINGS = {"security": {"auth": {"selectedType": "oauth-personal"}}, "theme": "x"}
 CODEX_NOW = datetime(2026, 8, 13, 13, 0, tzinfo=timezone.utc)
 
@@ -604,6 +635,52 @@ TARGETS = (
         None,
     ),
     Target(
+        "vertexai.parse_quotas(usage)",
+        VERTEX_USAGE,
+        lambda p: vertex_quotas(p, load_fixture(VERTEX_LIMITS)),
+        check_snapshot,
+    ),
+    Target(
+        "vertexai.parse_quotas(limits)",
+        VERTEX_LIMITS_SEEDS,
+        lambda p: vertex_quotas(load_fixture(VERTEX_USAGE[0]), p),
+        check_snapshot,
+    ),
+    Target(
+        "vertexai.parse_adc",
+        ("vertexai/adc-authorized-user.json", "vertexai/adc-service-account.json"),
+        lambda p: vertex_credentials.parse_adc(p, "adc.json"),
+        check_instance(
+            (
+                vertex_credentials.AuthorizedUser,
+                vertex_credentials.ServiceAccount,
+                vertex_credentials.OtherCredentials,
+            )
+        ),
+        ErrorCategory.AUTHENTICATION,
+    ),
+    Target(
+        "kit.google_auth.parse_token_response",
+        ("vertexai/token-refresh.json", "vertexai/token-jwt-bearer.json"),
+        lambda p: google_auth.parse_token_response(p, NOW, "Vertex AI"),
+        check_instance(google_auth.GoogleToken),
+        ErrorCategory.PARSE,
+    ),
+    Target(
+        "kit.google_auth.read_oauth_error",
+        ("vertexai/token-invalid-grant.json",),
+        google_auth.read_oauth_error,
+        check_oauth_error,
+        None,
+    ),
+    Target(
+        "kit.google_errors.parse_google_error",
+        ("vertexai/error-403-service-disabled.json", "vertexai/error-403-permission-denied.json"),
+        google_errors.parse_google_error,
+        check_instance(google_errors.GoogleApiError),
+        None,
+    ),
+    Target(
         "status.parse_statuspage",
         ("status/statuspage-minor.json",),
         parse_statuspage,
@@ -711,6 +788,9 @@ def test_every_fixture_file_is_fuzzed() -> None:
     }
     not_parsed = {
         "codex/app-server-transcript-unauthenticated.jsonl",  # a fake server's script
+        # Signing keys and vectors: their DER is damaged byte by byte in test_vertexai_signing.
+        "vertexai/jwt-signing-vector.json",
+        "vertexai/test-keys.json",
     }
     assert on_disk - not_parsed <= used, sorted(on_disk - not_parsed - used)
 
