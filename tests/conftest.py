@@ -26,6 +26,7 @@ _SCRUBBED = (
     "VIBEUSAGE_ENABLED_PROVIDERS",
     "XDG_CONFIG_HOME",
     "XDG_CACHE_HOME",
+    "XDG_STATE_HOME",
     "HTTPS_PROXY",
     "HTTP_PROXY",
     "https_proxy",
@@ -151,6 +152,7 @@ def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, clean_path: str) -> Ho
     monkeypatch.setenv("USERPROFILE", str(root))
     monkeypatch.setenv("VIBEUSAGE_CONFIG_DIR", str(result.config_dir))
     monkeypatch.setenv("VIBEUSAGE_CACHE_DIR", str(result.cache_dir))
+    monkeypatch.setenv("VIBEUSAGE_STATE_DIR", str(tmp_path / "state"))
     for name in _SCRUBBED:
         monkeypatch.delenv(name, raising=False)
     return result

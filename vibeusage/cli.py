@@ -73,6 +73,12 @@ def run(
     if args_list == VERSION_ONLY:  # fast path: nothing else imported
         terminal.stdout.write(f"{PROG} {__version__}\n")
         return 0
+    if args_list[:1] == ["statusline"]:  # Claude Code runs it on every prompt: a light path
+        from .commands.statusline import run_light
+
+        code = run_light(args_list[1:], terminal, environ, clock)
+        if code is not None:
+            return code
     detach = _attach_logging(terminal.stderr, debug="--debug" in args_list)
     try:
         return int(_run(args_list, terminal, environ, clock))

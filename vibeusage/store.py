@@ -1,12 +1,23 @@
-"""Atomic file writes and tolerant JSON reads for everything vibeusage keeps on disk."""
+"""Atomic file writes and tolerant JSON reads for everything vibeusage keeps on disk.
+
+Only ``os`` and ``json`` at import: Claude Code's statusline hook writes through here on
+every prompt.
+"""
+
+from __future__ import annotations
 
 import json
 import os
-import tempfile
-from pathlib import Path
-from typing import Any, Optional, Union
 
-PathLike = Union[str, "os.PathLike[str]"]
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up time
+if TYPE_CHECKING:
+    from typing import Any, Optional, Tuple, Union
+
+    PathLike = Union[str, "os.PathLike[str]"]
+
+#: Attempts at a unique temporary name before giving up (collisions are astronomically rare).
+_TEMP_ATTEMPTS = 100
+_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 
 
 def atomic_write_bytes(path: PathLike, data: bytes, mode: int = 0o644) -> None:
@@ -16,10 +27,10 @@ def atomic_write_bytes(path: PathLike, data: bytes, mode: int = 0o644) -> None:
     file is renamed over the target; a failure leaves the target untouched and removes
     the temporary file.
     """
-    target = Path(path)
-    directory = target.parent
-    directory.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=str(directory))
+    target = os.fspath(path)
+    directory, name = os.path.split(os.path.abspath(target))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp_name = _unique_temp(directory, name)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -33,6 +44,17 @@ def atomic_write_bytes(path: PathLike, data: bytes, mode: int = 0o644) -> None:
         except OSError:
             pass
         raise
+
+
+def _unique_temp(directory: str, name: str) -> Tuple[int, str]:
+    """A new private file ``.<name>.<random>.tmp`` beside the target (several writers at once)."""
+    for _ in range(_TEMP_ATTEMPTS):
+        tmp_name = os.path.join(directory, f".{name}.{os.urandom(6).hex()}.tmp")
+        try:
+            return os.open(tmp_name, _FLAGS, 0o600), tmp_name
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no unique temporary name for {name} in {directory}")
 
 
 def atomic_write_text(path: PathLike, text: str, mode: int = 0o644) -> None:

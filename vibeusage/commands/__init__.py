@@ -12,6 +12,7 @@ COMMANDS = {
     "cache": ("cache_cmd", "show or clear cached snapshots and back-off state"),
     "doctor": ("doctor", "diagnose the set-up (safe to paste in a bug report)"),
     "completion": ("completion", "print a shell completion script"),
+    "statusline": ("statusline", "one line for prompts, tmux and status bars; Claude Code's hook"),
 }
 
 

@@ -2,8 +2,7 @@
 argument-parser plumbing, and output that honours ``--output``."""
 
 import argparse
-import sys
-from typing import Any, Callable, Dict, List, Mapping, NoReturn, Optional, Sequence, TextIO
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
 
 from .. import __version__
 from ..config import Config, load_config
@@ -11,6 +10,7 @@ from ..errors import ConfigError, VibeusageError
 from ..paths import Paths, resolve_paths
 from ..providers.base import Provider
 from ..terminal import PROG, Terminal, UsageError
+from .parsing import new_parser
 
 __all__ = ["PROG", "App", "Terminal", "UsageError", "add_output_options", "new_parser"]
 
@@ -136,22 +136,6 @@ class App:
         from ..views.json_dump import dumps
 
         self.emit(dumps(document), output)
-
-
-def new_parser(terminal: Terminal, **kwargs: Any) -> argparse.ArgumentParser:
-    """An ArgumentParser whose errors raise UsageError and whose help goes to ``terminal``."""
-
-    class Parser(argparse.ArgumentParser):
-        def error(self, message: str) -> NoReturn:
-            raise UsageError(message)
-
-        def _print_message(self, message: str, file: Any = None) -> None:
-            if message:
-                stream: TextIO = terminal.stderr if file is sys.stderr else terminal.stdout  # type: ignore[assignment]
-                stream.write(message)
-
-    kwargs.setdefault("prog", PROG)
-    return Parser(**kwargs)
 
 
 def add_output_options(parser: argparse.ArgumentParser, *, json_help: str = "print JSON") -> None:
