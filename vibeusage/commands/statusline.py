@@ -17,10 +17,13 @@ TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-
 if TYPE_CHECKING:
     import argparse
     from datetime import datetime
-    from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
+    from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
     from ..terminal import Terminal
     from .app import App
+
+    #: The providers to show, their display names, and ``fetch.stale_threshold``.
+    Settings = Tuple[List[str], Dict[str, str], float]
 
 ACTIONS = ("install", "uninstall", "status")
 #: ``fetch.stale_threshold`` and the ``--refresh`` budget when there is no config file.
@@ -187,7 +190,9 @@ def run_light(
         return None
     ids = [w.lower() for w in args.words] or list(names)
     try:
-        return _line(terminal, environ, _now(clock), args, ids, names, DEFAULT_STALE_THRESHOLD)
+        return _line(
+            terminal, environ, _now(clock), args, lambda: (ids, names, DEFAULT_STALE_THRESHOLD)
+        )
     except Exception as exc:  # noqa: BLE001 - the one error ladder is not loaded here
         terminal.error(f"unexpected error ({type(exc).__name__}); run with --debug for details")
         return 1
@@ -210,16 +215,18 @@ def run(app: App, args: argparse.Namespace) -> int:
         from . import statusline_setup
 
         return statusline_setup.run(app, args, action)
-    names = {pid: p.name for pid, p in app.registry.items()}
-    if args.words:
-        ids = [p.id for p in app.named_providers(args.words)]
-    else:
-        ids = [p.id for p in app.enabled_providers()]
+
+    def settings() -> Settings:
+        # Read only after the capture: a broken config must not cost Claude's numbers.
+        names = {pid: p.name for pid, p in app.registry.items()}
+        if args.words:
+            ids = [p.id for p in app.named_providers(args.words)]
+        else:
+            ids = [p.id for p in app.enabled_providers()]
+        return ids, names, app.config.fetch.stale_threshold
+
     now = app.clock().timestamp()
-    stale = app.config.fetch.stale_threshold
-    if not args.refresh:
-        return _line(app.terminal, app.environ, now, args, ids, names, stale)
-    return _line(app.terminal, app.environ, now, args, ids, names, stale, refresh=app)
+    return _line(app.terminal, app.environ, now, args, settings, app if args.refresh else None)
 
 
 def _line(
@@ -227,12 +234,13 @@ def _line(
     environ: Mapping[str, str],
     now: float,
     args: argparse.Namespace,
-    ids: List[str],
-    names: Dict[str, str],
-    stale_threshold: float,
+    settings: Callable[[], Settings],
     refresh: Optional[App] = None,
 ) -> int:
-    """Capture a hook payload (then chain, or print), else print the own line."""
+    """Capture a hook payload (then chain, or print), else print the own line.
+
+    ``settings`` gives the providers to show, their names and ``fetch.stale_threshold``.
+    """
     from ..dirs import cache_dir, home_dir, state_dir
     from ..statusline import hook
     from ..statusline.capture import read_capture
@@ -252,6 +260,7 @@ def _line(
             return hook.run_chained(chained, raw, terminal.stdout, terminal.stderr, environ)
     if capture is None:
         capture = read_capture(path)
+    ids, names, stale_threshold = settings()
     fetched = None
     if refresh is not None:
         fetched = _refreshed(refresh, ids, bool(args.words), capture, now)

@@ -138,7 +138,7 @@ def plan_uninstall(settings: Dict[str, Any], record: Optional[Dict[str, Any]]) -
             rest = {k: v for k, v in settings.items() if k != "statusLine"}
             return Plan(rest, True, None, "removed")
         return Plan(_with(settings, previous), True, previous, "restored the previous statusLine")
-    if current is None and record is None:
+    if record is None:  # never installed here (or the record is gone): nothing of ours
         return Plan(settings, False, None, "not installed")
     what = "removed" if current is None else "changed"
     return Plan(
