@@ -58,8 +58,9 @@ def test_concurrent_hooks_never_leave_a_partial_capture(home):
                 process.stdin.write(hook_input(index))
                 process.stdin.close()
             for process in processes:
-                out, err = process.communicate(timeout=60)
-                assert process.returncode == 0, err
+                assert process.stdout is not None and process.stderr is not None
+                out, err = process.stdout.read(), process.stderr.read()
+                assert process.wait(timeout=60) == 0, err
                 assert out.startswith(b"Claude 5h "), out
     finally:
         stop.set()
