@@ -57,10 +57,10 @@ def test_first_payload_keeps_the_windows_cleaned_and_nothing_private():
     assert capture["config_dir"] == CONFIG_DIR
     assert capture["claude_code_version"] == "2.1.197"
     text = json.dumps(capture)
-    for private in ("0d6f2c1a", "transcript", "/home/u/src/app", "Opus", "1.83"):
+    for private in ("ce0066a7", "transcript", "/home/u/src/app", "Opus", "0.000235", "effort"):
         assert private not in text
     (session,) = capture["sessions"].values()
-    assert session == {"api_ms": 183421, "out_tokens": 10462, "seen": "2026-09-20T13:12:00+00:00"}
+    assert session == {"api_ms": 130, "out_tokens": 7, "seen": "2026-09-20T13:12:00+00:00"}
     assert len(next(iter(capture["sessions"]))) == 12
 
 
@@ -132,6 +132,7 @@ def test_a_dropped_window_leaves_the_others_and_the_old_entry():
 def test_a_session_start_or_clear_never_erases_the_capture(missing):
     first = captured(payload())
     start = load_fixture("claude/statusline-session-start.json")
+    start["session_id"] = "a9e1f3b5-7c2d-4e6f-8a0b-1c3d5e7f9a2b"  # /clear starts a new session
     if missing == "empty":
         start["rate_limits"] = {}
     elif missing == "not an object":

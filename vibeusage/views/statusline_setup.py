@@ -7,7 +7,7 @@ def changed_text(
     action: str, summary: str, settings_file: str, backup: Optional[str], previous: Optional[str]
 ) -> str:
     """What install or uninstall just did, and where the backup is."""
-    lines = [f"{summary.capitalize()}: {settings_file}"]
+    lines = [f"{summary[:1].upper()}{summary[1:]}: {settings_file}"]
     if backup:
         lines.append(f"Backup of the previous file: {backup}")
     if action == "install" and previous:
