@@ -281,9 +281,18 @@ def test_epochs_above_1e11_are_milliseconds(value, seconds):
     assert epoch_seconds(value) == seconds
 
 
-@pytest.mark.parametrize("used", [0.125, 12.345, 99.995, 33.333333, 7.0, 50])
+@pytest.mark.parametrize("used", [0.125, 12.345, 99.995, 33.333333, 7.0, 50, 1e-7, 5e-324, 0.005])
 def test_percent_rounding_matches_the_pace_module(used):
     assert clean_percent(used) == float(clean_used_percent(used))
+
+
+def test_percent_rounding_matches_the_pace_module_everywhere():
+    rng = random.Random(19)
+    values = [rng.uniform(0, 101) for _ in range(20000)]
+    values += [round(rng.uniform(0, 100), 3) for _ in range(20000)]  # exact half-way texts
+    values += [rng.randint(0, 10000) / 100 * 1.0000000000000002 for _ in range(5000)]
+    for used in values:
+        assert clean_percent(used) == float(clean_used_percent(used)), used
 
 
 def test_fast_iso_reading_agrees_with_timeparse():

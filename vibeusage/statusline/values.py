@@ -43,9 +43,20 @@ def clean_percent(value: Any) -> Optional[float]:
         return None
     if found >= 100:
         return 100.0
-    from decimal import ROUND_HALF_UP, Decimal
+    return _two_decimals(found)
 
-    return float(Decimal(repr(found)).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+
+def _two_decimals(value: float) -> float:
+    """``value`` (0–100) rounded half up to 2 decimals on its shortest text, like the pace
+    module's Decimal rounding, without importing ``decimal`` on every prompt."""
+    text = repr(value)
+    whole, dot, fraction = text.partition(".")
+    if "e" in text or not whole.isdigit() or (dot and not fraction.isdigit()):
+        from decimal import ROUND_HALF_UP, Decimal
+
+        return float(Decimal(text).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
+    hundredths = int(whole + fraction[:2].ljust(2, "0")) + (fraction[2:3] >= "5")
+    return hundredths / 100
 
 
 def epoch_seconds(value: Any) -> Optional[float]:
