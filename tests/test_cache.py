@@ -359,3 +359,9 @@ def test_snapshot_cache_ignores_or_serialises_an_absurd_overage_amount(snapshots
     path.write_text(json.dumps(document))
     loaded = snapshots.load("claude")
     assert loaded is None or loaded.to_dict(NOW)["overage"]["used"]
+
+
+def test_the_statusline_reads_the_same_storage_version_the_cache_writes():
+    from vibeusage.statusline import oneline
+
+    assert oneline.STORAGE_VERSION == STORAGE_VERSION

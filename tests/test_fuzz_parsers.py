@@ -45,6 +45,10 @@ from vibeusage.providers.vertexai import usage as vertex_usage
 from vibeusage.providers.zai import refusals as zai_refusals
 from vibeusage.providers.zai import usage as zai_usage
 from vibeusage.status import parse_statuspage
+from vibeusage.statusline.capture import normalise
+from vibeusage.statusline.hook import hook_payload
+from vibeusage.statusline.merge import merge
+from vibeusage.statusline.snapshot import capture_snapshot
 
 SEED = 20260716
 #: Mutated inputs per parser (spread over its fixtures).
@@ -328,6 +332,31 @@ def check_body_error(result: Any) -> None:
         assert result.message.isprintable() and len(result.message) < 600, result.message
 
 
+#: The statusline fixtures' windows reset in the hours and days after this.
+STATUSLINE_NOW = datetime(2026, 9, 20, 13, 12, tzinfo=timezone.utc)
+
+
+def statusline_capture(payload: Any) -> Any:
+    """Claude Code's input merged twice (through the file's JSON), then read as a snapshot."""
+    data = hook_payload(json.dumps(payload).encode("utf-8"))
+    if data is None:
+        return None
+    now = STATUSLINE_NOW.timestamp()
+    first = merge(None, data, now, "/home/u/.claude")
+    again = merge(normalise(json.loads(json.dumps(first))), data, now + 60, "/home/u/.claude")
+    capture_snapshot(again, STATUSLINE_NOW, 600)
+    return again
+
+
+def check_capture(result: Any) -> None:
+    if result is None:
+        return
+    json.dumps(result, allow_nan=False)
+    assert normalise(json.loads(json.dumps(result))) == result
+    for entry in result["windows"].values():
+        assert 0 <= entry["used_percent"] <= 100
+
+
 # --- the parsers and their seeds -------------------------------------------------------------
 
 
@@ -411,6 +440,13 @@ GEMINI_SETTINGS = {"security": {"auth": {"selectedType": "oauth-personal"}}, "th
 CODEX_NOW = datetime(2026, 8, 13, 13, 0, tzinfo=timezone.utc)
 
 TARGETS = (
+    Target(
+        "statusline.merge",
+        ("claude/statusline-rate-limits.json", "claude/statusline-session-start.json"),
+        statusline_capture,
+        check_capture,
+        None,
+    ),
     Target(
         "claude.parse_usage",
         (

@@ -36,9 +36,10 @@ def baseline_modules():
     return set(json.loads(proc.stdout))
 
 
-def loaded(argv):
+def loaded(argv, stdin=None):
     proc = subprocess.run(
         [sys.executable, "-c", PROBE, json.dumps(argv)],
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=60,
@@ -165,6 +166,36 @@ def test_guard_answered_by_the_cache_imports_no_network_or_strategy_code(home):
         UsageSnapshot("claude", utcnow(), (UsagePeriod("Weekly", 5, PeriodType.WEEKLY),))
     )
     code, modules = loaded(["guard", "claude"])
+
+
+def _statusline_payload():
+    data = json.loads((ROOT / "tests/fixtures/claude/statusline-rate-limits.json").read_text())
+    now = int(utcnow().timestamp())
+    data["rate_limits"]["five_hour"]["resets_at"] = now + 3600
+    data["rate_limits"]["seven_day"]["resets_at"] = now + 86400
+    return json.dumps(data)
+
+
+@pytest.mark.parametrize(
+    "argv, with_payload",
+    [(["statusline"], True), (["statusline"], False), (["statusline", "codex"], False)],
+)
+def test_statusline_hook_and_line_stay_light(home, argv, with_payload):
+    SnapshotCache(home.cache_dir / "snapshots").save(
+        UsageSnapshot("codex", utcnow(), (UsagePeriod("Weekly", 5, PeriodType.WEEKLY),))
+    )
+    code, modules = loaded(argv, _statusline_payload() if with_payload else "")
+    assert code == 0
+    assert not _strategy_modules(modules)
+    assert not modules & {*HEAVY, "tabulate", "logging", "tomllib", "tomli"}
+    # Not even the model classes: Claude Code runs this on every prompt.
+    assert not modules & {"dataclasses", "vibeusage.models", "vibeusage.config", "typing"}
+    assert not {m for m in modules if m.startswith("vibeusage.pipeline")}
+
+
+@pytest.mark.parametrize("fmt", ["json", "ansi", "tmux", "waybar"])
+def test_statusline_formats_load_no_provider_network_or_table_code(home, fmt):
+    code, modules = loaded(["statusline", "--format", fmt], _statusline_payload())
     assert code == 0
     assert not _strategy_modules(modules)
     assert not modules & {*HEAVY, "tabulate"}

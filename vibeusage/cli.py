@@ -116,6 +116,12 @@ def run(
         except OutputFailed as exc:
             return _output_failed(terminal, exc)
         return 0
+    if args_list[:1] == ["statusline"]:  # Claude Code runs it on every prompt: a light path
+        from .commands.statusline import run_light
+
+        code = run_light(args_list[1:], terminal, environ, clock)
+        if code is not None:
+            return code
     runtime = _Runtime(terminal.stderr, "--debug" in args_list, handle_sigterm)
     try:
         return int(_run(args_list, terminal, environ, clock, runtime))

@@ -1,12 +1,16 @@
-"""Where vibeusage keeps its configuration and cache on each platform (DESIGN.md §10)."""
+"""Where vibeusage keeps its configuration and cache on each platform (DESIGN.md §10).
 
-import os
-import sys
+The platform rules live in ``dirs`` (strings, cheap to import); this wraps them in ``Path``.
+"""
+
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Mapping, Optional
 
-APP_NAME = "vibeusage"
+from . import dirs
+from .dirs import APP_NAME
+
+__all__ = ["APP_NAME", "Paths", "cache_dir", "config_dir", "home_dir", "resolve_paths", "state_dir"]
 
 
 @dataclass(frozen=True)
@@ -38,70 +42,20 @@ class Paths:
 
 def home_dir(environ: Mapping[str, str]) -> Path:
     """The user's home: ``HOME`` (``USERPROFILE`` on Windows) first, then the OS answer."""
-    for key in ("HOME", "USERPROFILE"):
-        value = environ.get(key)
-        if value:
-            return Path(value)
-    return Path.home()
-
-
-def _expand_user(value: str, environ: Mapping[str, str]) -> Path:
-    """``~`` against the given environment's home (not the process's)."""
-    if value == "~" or value.startswith(("~/", "~\\")):
-        return home_dir(environ) / value[2:]
-    return Path(value)
+    return Path(dirs.home_dir(environ))
 
 
 def config_dir(environ: Mapping[str, str], platform: Optional[str] = None) -> Path:
-    override = environ.get("VIBEUSAGE_CONFIG_DIR")
-    if override:
-        return _expand_user(override, environ)
-    platform = platform or sys.platform
-    home = home_dir(environ)
-    if platform == "darwin":
-        return home / "Library" / "Application Support" / APP_NAME
-    if platform.startswith("win"):
-        base = environ.get("APPDATA")
-        return (Path(base) if base else home / "AppData" / "Roaming") / APP_NAME
-    base = environ.get("XDG_CONFIG_HOME")
-    if base and os.path.isabs(base):
-        return Path(base) / APP_NAME
-    return home / ".config" / APP_NAME
+    return Path(dirs.config_dir(environ, platform))
 
 
 def cache_dir(environ: Mapping[str, str], platform: Optional[str] = None) -> Path:
-    override = environ.get("VIBEUSAGE_CACHE_DIR")
-    if override:
-        return _expand_user(override, environ)
-    platform = platform or sys.platform
-    home = home_dir(environ)
-    if platform == "darwin":
-        return home / "Library" / "Caches" / APP_NAME
-    if platform.startswith("win"):
-        base = environ.get("LOCALAPPDATA")
-        return (Path(base) if base else home / "AppData" / "Local") / APP_NAME / "Cache"
-    base = environ.get("XDG_CACHE_HOME")
-    if base and os.path.isabs(base):
-        return Path(base) / APP_NAME
-    return home / ".cache" / APP_NAME
+    return Path(dirs.cache_dir(environ, platform))
 
 
 def state_dir(environ: Mapping[str, str], platform: Optional[str] = None) -> Path:
     """History and captures (FEATURES.md §0.1): not a cache, ``cache clear`` never touches it."""
-    override = environ.get("VIBEUSAGE_STATE_DIR")
-    if override:
-        return _expand_user(override, environ)
-    platform = platform or sys.platform
-    home = home_dir(environ)
-    if platform == "darwin":
-        return home / "Library" / "Application Support" / APP_NAME / "State"
-    if platform.startswith("win"):
-        base = environ.get("LOCALAPPDATA")
-        return (Path(base) if base else home / "AppData" / "Local") / APP_NAME / "State"
-    base = environ.get("XDG_STATE_HOME")
-    if base and os.path.isabs(base):
-        return Path(base) / APP_NAME
-    return home / ".local" / "state" / APP_NAME
+    return Path(dirs.state_dir(environ, platform))
 
 
 def resolve_paths(environ: Mapping[str, str], platform: Optional[str] = None) -> Paths:

@@ -4,10 +4,14 @@ Directories are 0700 and files 0600. The machine id is random: it names this mac
 ledger without saying anything about the machine.
 """
 
+from __future__ import annotations
+
 import os
-import secrets
-from pathlib import Path
-from typing import Optional
+
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: the statusline hook creates dirs through here
+if TYPE_CHECKING:
+    from pathlib import Path
+    from typing import Optional
 
 MACHINE_ID_FILE = "machine-id"
 MACHINE_ID_HEX = 16
@@ -55,6 +59,8 @@ def ensure_machine_id(state: Path) -> str:
     fails when another run got there first, and that run's id wins. A malformed file is
     replaced. Raises OSError when the state directory cannot be written.
     """
+    import secrets
+
     existing = read_machine_id(state)
     if existing is not None:
         return existing

@@ -1,12 +1,23 @@
-"""Atomic file writes and tolerant JSON reads for everything vibeusage keeps on disk."""
+"""Atomic file writes and tolerant JSON reads for everything vibeusage keeps on disk.
+
+Only ``os`` and ``json`` at import: Claude Code's statusline hook writes through here on
+every prompt.
+"""
+
+from __future__ import annotations
 
 import json
 import os
-import tempfile
-from pathlib import Path
-from typing import Any, Optional, Union
 
-PathLike = Union[str, "os.PathLike[str]"]
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up time
+if TYPE_CHECKING:
+    from typing import Any, Optional, Tuple, Union
+
+    PathLike = Union[str, "os.PathLike[str]"]
+
+#: Attempts at a unique temporary name before giving up (collisions are astronomically rare).
+_TEMP_ATTEMPTS = 100
+_FLAGS = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
 
 
 def atomic_write_bytes(path: PathLike, data: bytes, mode: int = 0o644) -> None:
@@ -16,10 +27,10 @@ def atomic_write_bytes(path: PathLike, data: bytes, mode: int = 0o644) -> None:
     file is renamed over the target; a failure leaves the target untouched and removes
     the temporary file.
     """
-    target = Path(path)
-    directory = target.parent
-    directory.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=str(directory))
+    target = os.fspath(path)
+    directory, name = os.path.split(os.path.abspath(target))
+    os.makedirs(directory, exist_ok=True)
+    fd, tmp_name = _unique_temp(directory, name)
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -40,20 +51,36 @@ def atomic_write_bytes(path: PathLike, data: bytes, mode: int = 0o644) -> None:
 STALE_TEMPORARY = 600.0
 
 
-def _remove_stale_temporaries(target: Path) -> None:
+def _remove_stale_temporaries(target: str) -> None:
     """Remove what writes of ``target`` killed before their rename left behind."""
     import time
 
+    directory, name = os.path.split(os.path.abspath(target))
     cutoff = time.time() - STALE_TEMPORARY
     try:
-        for leftover in target.parent.glob(f".{target.name}.*.tmp"):
-            try:
-                if leftover.is_file() and leftover.stat().st_mtime < cutoff:
-                    leftover.unlink()
-            except OSError:
-                pass
+        entries = os.listdir(directory)
     except OSError:
-        pass
+        return
+    for entry in entries:
+        if not (entry.startswith(f".{name}.") and entry.endswith(".tmp")):
+            continue
+        leftover = os.path.join(directory, entry)
+        try:
+            if os.path.isfile(leftover) and os.stat(leftover).st_mtime < cutoff:
+                os.unlink(leftover)
+        except OSError:
+            pass
+
+
+def _unique_temp(directory: str, name: str) -> Tuple[int, str]:
+    """A new private file ``.<name>.<random>.tmp`` beside the target (several writers at once)."""
+    for _ in range(_TEMP_ATTEMPTS):
+        tmp_name = os.path.join(directory, f".{name}.{os.urandom(6).hex()}.tmp")
+        try:
+            return os.open(tmp_name, _FLAGS, 0o600), tmp_name
+        except FileExistsError:
+            continue
+    raise FileExistsError(f"no unique temporary name for {name} in {directory}")
 
 
 def atomic_write_text(path: PathLike, text: str, mode: int = 0o644) -> None:
@@ -66,8 +93,8 @@ def write_output_file(path: PathLike, text: str) -> None:
     ``/dev/stdout``, a FIFO or a terminal cannot be renamed over (as root it would be
     replaced by a regular file): those are written to as they are.
     """
-    target = Path(path)
-    if target.exists() and not target.is_file():
+    target = os.fspath(path)
+    if os.path.exists(target) and not os.path.isfile(target):
         with open(target, "w", encoding="utf-8") as handle:
             handle.write(text)
         return

@@ -16,6 +16,7 @@ COMMANDS = {
     "completion": ("completion", "print a shell completion script"),
     "watch": ("watch", "a live view that refreshes itself in the terminal"),
     "alert": ("alert", "tell once when a window crosses a threshold (for cron)"),
+    "statusline": ("statusline", "one line for prompts, tmux and status bars; Claude Code's hook"),
 }
 
 

@@ -4,14 +4,14 @@ argument-parser plumbing, and output that honours ``--output``."""
 from __future__ import annotations
 
 import argparse
-import sys
 
 from .. import __version__
 from ..terminal import PROG, Terminal, UsageError
+from .parsing import new_parser
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up time
 if TYPE_CHECKING:
-    from typing import Any, Callable, Dict, List, Mapping, NoReturn, Optional, Sequence
+    from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence
 
     from ..config import Config
     from ..paths import Paths
@@ -164,30 +164,6 @@ class App:
         from ..views.json_dump import dumps
 
         self.emit(dumps(document), output)
-
-
-def new_parser(
-    terminal: Terminal, *, usage_exit_code: int = 4, **kwargs: Any
-) -> argparse.ArgumentParser:
-    """An ArgumentParser whose errors raise UsageError and whose help goes to ``terminal``.
-
-    ``usage_exit_code`` is the exit code of its errors (guard's contract says 64).
-    """
-
-    class Parser(argparse.ArgumentParser):
-        def error(self, message: str) -> NoReturn:
-            raise UsageError(message, usage_exit_code)
-
-        def _print_message(self, message: str, file: Any = None) -> None:
-            if not message:
-                return
-            if file is sys.stderr:
-                terminal.stderr.write(message)
-            else:
-                terminal.write_out(message)  # --help and --version: the output proper
-
-    kwargs.setdefault("prog", PROG)
-    return Parser(**kwargs)
 
 
 def add_output_options(parser: argparse.ArgumentParser, *, json_help: str = "print JSON") -> None:

@@ -12,3 +12,10 @@ def dumps(document: Any) -> str:
     import json
 
     return json.dumps(document, indent=2, ensure_ascii=False).translate(_ESCAPED) + "\n"
+
+
+def dumps_line(document: Any) -> str:
+    """``document`` as one line of compact JSON (status bars read one line), non-ASCII as is."""
+    import json
+
+    return json.dumps(document, ensure_ascii=False, separators=(",", ":")).translate(_ESCAPED)

@@ -1,7 +1,8 @@
 """Claude (Claude Code on Pro/Max/Team plans): the manifest.
 
-``oauth`` (Claude Code's login) -> ``web`` (a claude.ai session key vibeusage stores) ->
-``cli`` (the interactive ``claude`` asked for ``/usage`` in a pseudo-terminal).
+``statusline`` (what Claude Code handed the statusLine hook, no request) -> ``oauth``
+(Claude Code's login) -> ``web`` (a claude.ai session key vibeusage stores) -> ``cli`` (the
+interactive ``claude`` asked for ``/usage`` in a pseudo-terminal).
 """
 
 from ..manifest import Provider, SecretSpec, StrategyRef
@@ -13,12 +14,15 @@ PROVIDER = Provider(
     dashboard_url="https://claude.ai/settings/usage",
     status_url="https://status.claude.com/api/v2/status.json",
     strategies=(
+        StrategyRef(
+            "statusline", "Claude Code statusline capture", "claude.statusline:ClaudeStatusline"
+        ),
         StrategyRef("oauth", "Claude Code login", "claude.oauth:ClaudeOAuth"),
         StrategyRef("web", "claude.ai session key", "claude.web:ClaudeWeb"),
         StrategyRef("cli", "Claude Code CLI (/usage)", "claude.cli_probe:ClaudeCli"),
     ),
     setup_hint="Install Claude Code and log in by running `claude`; vibeusage reads its login.",
-    options={"cli_refresh": bool},
+    options={"cli_refresh": bool, "statusline_ttl": float},
     description="Claude Code on Pro, Max and Team plans",
     secret=SecretSpec(
         name="session_key",
