@@ -163,3 +163,12 @@ def test_a_mistyped_statusline_ttl_is_rejected_with_the_config(cli, home):
     result = cli("claude", "--json")
     assert result.code == 4
     assert "statusline_ttl" in result.err
+
+
+def test_a_failed_run_shows_the_capture_as_stale_when_it_is_newer_than_the_cache(cli, home):
+    cache_snapshot(home, "claude", 30, fetched=NOW - timedelta(hours=3))
+    capture(cli, NOW - timedelta(hours=1))  # too old for the strategy (statusline_ttl 10 min)
+    document = cli("claude", "--json", clock=clock()).json()
+    assert document["stale"] is True
+    assert document["source"] == "statusline"
+    assert "error" in document

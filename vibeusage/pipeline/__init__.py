@@ -45,6 +45,8 @@ class Pipeline:
         self.gate = FailureGate(paths.gate_dir)
         self._recorders = recorders
         self._runner: Optional[Runner] = None
+        #: The providers of this run, by id (the stale fallback asks their strategies).
+        self._providers: Dict[str, Provider] = {}
 
     @property
     def runner(self) -> "Runner":
@@ -65,7 +67,7 @@ class Pipeline:
                 make_context=self._context,
                 chain_of=self._chain,
                 load_gate=self.gate.load,
-                load_cached=self.cache.load,
+                load_cached=self._stale_fallback,
                 recorder=Recorders(recorders),
                 clock=self.clock,
                 attach_status=self._with_status,
@@ -99,6 +101,7 @@ class Pipeline:
         threads or network; the rest go to the runner.
         """
         now = self.clock()
+        self._providers.update((p.id, p) for p in providers)
         results: Dict[str, ProviderResult] = {}
         to_fetch: List[Provider] = []
         for provider in providers:
@@ -125,6 +128,25 @@ class Pipeline:
         return [results[p.id] for p in providers]
 
     # -- what the runner is given ----------------------------------------------------------
+
+    def _stale_fallback(self, provider_id: str) -> Optional[UsageSnapshot]:
+        """What a failed provider shows as stale: the cache, or newer local data a strategy
+        keeps (Claude's statusline capture) when it offers a ``fallback``."""
+        cached = self.cache.load(provider_id)
+        provider = self._providers.get(provider_id)
+        if provider is None:
+            return cached
+        for ref in self._chain(provider):
+            strategy = ref.load() if hasattr(ref, "load") else ref
+            fallback = getattr(strategy, "fallback", None)
+            if fallback is None:
+                continue
+            try:
+                found: Optional[UsageSnapshot] = fallback(self._context(provider, 1.0), cached)
+            except Exception:  # a fallback is a bonus: the cache stays the answer
+                continue
+            return found
+        return cached
 
     def _chain(self, provider: Provider) -> Tuple[Strategy, ...]:
         return provider.strategies_for(self.config.provider(provider.id).auth_source)
