@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, List, Mapping, Optional
 
-from ...errors import ErrorCategory, VibeusageError
+from ...errors import parse_error
 from ...kit.values import opt_str
 from ...models import (
     MAX_CENTS,
@@ -110,9 +110,7 @@ def summary_snapshot(summary: Summary, now: datetime, source: str) -> UsageSnaps
         notes.append(banner)
     plan = opt_str(summary.plan)
     if not periods and overage is None:
-        raise VibeusageError(
-            f"{NAME} sent a billing summary without a readable balance", ErrorCategory.PARSE
-        )
+        raise parse_error(NAME, "a billing summary without a readable balance")
     return UsageSnapshot(
         provider=PROVIDER_ID,
         fetched_at=now,
@@ -126,7 +124,7 @@ def summary_snapshot(summary: Summary, now: datetime, source: str) -> UsageSnaps
 
 def _object(payload: Any, what: str) -> Mapping[str, Any]:
     if not isinstance(payload, dict):
-        raise VibeusageError(f"{NAME} sent {what} that is not an object", ErrorCategory.PARSE)
+        raise parse_error(NAME, f"{what} that is not an object")
     return payload
 
 
