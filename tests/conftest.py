@@ -43,6 +43,7 @@ _SCRUBBED = (
     "EDITOR",
 )
 
+
 def _manifest_names() -> "tuple[tuple[str, ...], tuple[str, ...]]":
     """Every registered provider's environment variables and tools (from the manifests)."""
     from vibeusage.providers import all_providers

@@ -367,6 +367,8 @@ OWN_SECRETS = [
     OwnSecret("claude", "session_key", "web", faults.CLAUDE_SESSION_KEY),
     OwnSecret("copilot", "token", "device_flow", faults.COPILOT_TOKEN),
     OwnSecret("cursor", "session", "web", faults.CURSOR_SESSION, "browser_cookies = false\n"),
+    OwnSecret("factory", "api_key", "api_key", faults.FACTORY_KEY),
+    OwnSecret("augment", "session", "oauth", faults.AUGMENT_SESSION),
 ]
 
 
@@ -414,6 +416,7 @@ GENERIC_NO_LOGIN = {
     ("codex-auth", "directory"),
     ("gemini-oauth-creds", "directory"),
     ("cursor-state-db", "directory"),
+    ("augment-session", "directory"),
     *(("gh-hosts", v) for v in ("broken-json", "truncated", "binary-junk", "empty", "wrong-shape")),
 }
 NAMES = {
@@ -422,6 +425,8 @@ NAMES = {
     "copilot": "GitHub Copilot",
     "cursor": "Cursor",
     "gemini": "Gemini",
+    "factory": "Factory",
+    "augment": "Augment",
 }
 
 
@@ -534,6 +539,14 @@ TOOL_FILES = [
         broken=b"SQLite format 3\x00" + b"\x00" * 84 + b"this is not the rest of a database",
         wrong_shape=b"not a database at all\n" * 50,
         extra_config="browser_cookies = false\n",
+    ),
+    ToolFile(
+        "augment-session",
+        "augment",
+        "oauth",
+        faults.augment_session_path,
+        lambda home: faults.AUGMENT_SESSION.encode(),
+        wrong_shape=b'{"accessToken": 12, "tenantURL": ["x"]}',
     ),
 ]
 

@@ -425,7 +425,11 @@ def test_augment_json_end_to_end_matches_the_snapshot_contract(cli, home, mocked
         "used": None, "limit": None, "currency": "USD", "is_enabled": True, "balance": "12.50",
         "unlimited": False,
     }  # fmt: skip
-    assert snapshot["identity"] == {"email": None, "organization": None, "plan": "Legacy Pay As You Go"}
+    assert snapshot["identity"] == {
+        "email": None,
+        "organization": None,
+        "plan": "Legacy Pay As You Go",
+    }
     assert snapshot["notes"] == ["Low balance"]
     assert_no_token(result.out, result.err)
 
@@ -441,7 +445,8 @@ def test_augment_table_shows_credits_and_the_balance(cli, home, mocked):
 
 
 @pytest.mark.parametrize(
-    "status, code, category", [(401, 2, "authentication"), (400, 2, "authorization"), (429, 3, "rate_limited")]
+    "status, code, category",
+    [(401, 2, "authentication"), (400, 2, "authorization"), (429, 3, "rate_limited")],
 )
 def test_errors_from_outside(cli, home, mocked, status, code, category):
     write_session_file(home.root)

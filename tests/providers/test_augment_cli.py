@@ -178,8 +178,8 @@ def ctx_for(home, environ: Dict[str, str], **kwargs: Any):
 def test_the_fake_deletes_the_real_session_when_run_the_naive_way(auggie, real_augment, home):
     """Proof that the tripwire works: the checks below could fail."""
     env = dict(auggie.environ(), HOME=str(home.root))
-    subprocess.run([str(auggie.path), "account", "status", "--json"], env=env,
-                   stdin=subprocess.DEVNULL, capture_output=True, timeout=30, check=False)  # fmt: skip
+    argv = [str(auggie.path), "account", "status", "--json"]
+    subprocess.run(argv, env=env, stdin=subprocess.DEVNULL, capture_output=True, timeout=30)
     assert not (real_augment / "session.json").exists()
 
 
@@ -329,7 +329,9 @@ def test_a_session_rejected_by_oauth_never_reaches_auggie(auggie, real_augment, 
         ("ok", {"stdout": "session.json"}, ErrorCategory.PARSE, "unexpected response"),
     ],
 )  # fmt: skip
-def test_auggies_answers_get_their_categories(auggie, real_augment, home, mode, kwargs, category, text):
+def test_auggies_answers_get_their_categories(
+    auggie, real_augment, home, mode, kwargs, category, text
+):
     before = snapshot_tree(real_augment)
     auggie.set(mode, **kwargs)
     error = AugmentCli().fetch(ctx_for(home, auggie.environ())).error
@@ -378,7 +380,9 @@ def test_the_strategy_budget_caps_the_run_below_the_pipelines_timeout(auggie, ho
 # --- the chain from outside ----------------------------------------------------------------
 
 
-def test_oauth_401_stops_the_chain_before_auggie(cli, auggie, home, real_augment, mocked, monkeypatch):
+def test_oauth_401_stops_the_chain_before_auggie(
+    cli, auggie, home, real_augment, mocked, monkeypatch
+):
     before = snapshot_tree(real_augment)
     monkeypatch.setenv("PATH", auggie.environ()["PATH"])
     mocked.post(SUMMARY_URL, status=401)
@@ -409,7 +413,9 @@ def test_oauth_failures_that_allow_it_fall_back_to_auggie(
     assert snapshot_tree(real_augment) == before
 
 
-def test_auth_source_cli_alone_is_still_isolated(cli, auggie, home, real_augment, mocked, monkeypatch):
+def test_auth_source_cli_alone_is_still_isolated(
+    cli, auggie, home, real_augment, mocked, monkeypatch
+):
     before = snapshot_tree(real_augment)
     monkeypatch.setenv("PATH", auggie.environ()["PATH"])
     home.write_config('[providers.augment]\nauth_source = "cli"\n')

@@ -74,7 +74,10 @@ def factory_dir(home_root: Path) -> Path:
 
 def install_fixture_store(home_root: Path) -> Path:
     folder = factory_dir(home_root)
-    for name, target in (("droid-auth-v2-file.txt", "auth.v2.file"), ("droid-auth-v2-key.txt", "auth.v2.key")):
+    for name, target in (
+        ("droid-auth-v2-file.txt", "auth.v2.file"),
+        ("droid-auth-v2-key.txt", "auth.v2.key"),
+    ):
         path = folder / target
         path.write_bytes((FIXTURES / "factory" / name).read_bytes())
         path.chmod(0o600)
@@ -98,6 +101,11 @@ def fake_tool(bin_dir: Path, name: str, body: str) -> Path:
     return path
 
 
+def log_and_print(log: Path, value: str) -> str:
+    """A fake tool's body: record its arguments in ``log``, print ``value``."""
+    return f"json.dump(sys.argv[1:], open({str(log)!r}, 'w'))\nprint({value!r})"
+
+
 def ctx_for(home, environ: Optional[Dict[str, str]] = None, **kwargs: Any) -> FetchContext:
     env = dict(os.environ) if environ is None else environ
     kwargs.setdefault("clock", lambda: NOW)
@@ -105,7 +113,9 @@ def ctx_for(home, environ: Optional[Dict[str, str]] = None, **kwargs: Any) -> Fe
 
 
 def answer_limits(mocked, base: str = US) -> None:
-    mocked.get(f"{base}/api/billing/limits", json=load_fixture("factory/billing-limits-seconds-only.json"))
+    mocked.get(
+        f"{base}/api/billing/limits", json=load_fixture("factory/billing-limits-seconds-only.json")
+    )
     mocked.get(f"{base}/api/app/auth/me", json=load_fixture("factory/auth-me.json"))
 
 
@@ -203,7 +213,9 @@ def test_the_cookies_extra_is_the_one_that_brings_cryptography():
         ),
         (lambda folder: (folder / "auth.v2.key").write_text("not base64!"), "not base64"),
         (
-            lambda folder: (folder / "auth.v2.key").write_text(base64.b64encode(b"k" * 16).decode()),
+            lambda folder: (folder / "auth.v2.key").write_text(
+                base64.b64encode(b"k" * 16).decode()
+            ),
             "not 32 bytes",
         ),
         (lambda folder: (folder / "auth.v2.file").write_text("only:two"), "encrypted format"),
@@ -265,7 +277,9 @@ def test_decrypt_store_rejects_short_iv_or_tag_without_calling_aes():
 
 def test_parse_droid_auth_reads_region_forms_and_on_prem():
     path = Path("auth.v2.file")
-    assert parse_droid_auth({"access_token": "t", "region": "EU"}, path).whoami == Whoami(region="eu")
+    assert parse_droid_auth({"access_token": "t", "region": "EU"}, path).whoami == Whoami(
+        region="eu"
+    )
     on_prem = parse_droid_auth({"access_token": "t", "whoami": {"isOnPrem": True}}, path)
     assert on_prem.whoami is not None and on_prem.whoami.on_prem
     # A whoami that tells nothing is dropped: the real whoami is asked.
@@ -349,12 +363,19 @@ def test_rejected_droid_token_says_run_droid(home, mocked, status):
 @needs_cryptography
 def test_legacy_account_on_a_droid_login_asks_by_the_token_subject(home, mocked):
     install_fixture_store(home.root)
-    mocked.get(f"{US}/api/billing/limits", json=load_fixture("factory/billing-limits-no-token-billing.json"))
+    mocked.get(
+        f"{US}/api/billing/limits",
+        json=load_fixture("factory/billing-limits-no-token-billing.json"),
+    )
     mocked.get(f"{US}/api/app/auth/me", status=500)
     mocked.get(
         f"{US}/api/organization/subscription/usage",
         json=load_fixture("factory/subscription-usage-legacy-cb.json"),
-        match=[matchers.query_param_matcher({"useCache": "true", "userId": "user_01HIDDENDROIDFIXTURE"})],
+        match=[
+            matchers.query_param_matcher(
+                {"useCache": "true", "userId": "user_01HIDDENDROIDFIXTURE"}
+            )
+        ],
     )
     result = FactoryDroid().fetch(ctx_for(home))
     assert result.success, result.error
@@ -387,7 +408,7 @@ def test_linux_keyring_key_comes_from_secret_tool_with_droids_service_and_accoun
     fake_tool(
         tmp_path / "bin",
         "secret-tool",
-        f"json.dump(sys.argv[1:], open({str(log)!r}, 'w'))\nprint({base64.b64encode(key).decode()!r})",
+        log_and_print(log, base64.b64encode(key).decode()),
     )
     before = tree(folder)
     answer_limits(mocked)
@@ -414,7 +435,7 @@ def test_empty_keyring_answer_says_locked_or_missing_and_suggests_an_api_key(hom
 def test_keyring_without_secret_tool_names_the_missing_tool(home, tmp_path):
     (factory_dir(home.root) / "auth.v2.keyring").write_text("x:y:z")
     with pytest.raises(VibeusageError) as caught:
-        read_droid_login(ctx_for(home), aes_loader=lambda: (lambda k, i, d: b"{}"))
+        read_droid_login(ctx_for(home), aes_loader=lambda: lambda k, i, d: b"{}")
     assert "`secret-tool` is not installed" in caught.value.message
     assert caught.value.category is ErrorCategory.AUTHENTICATION
 
@@ -427,7 +448,7 @@ def test_a_hanging_keyring_tool_is_stopped_at_the_cap(home, tmp_path):
     with pytest.raises(VibeusageError) as caught:
         read_droid_login(
             ctx_for(home, tool_env(tmp_path), timeout=1.5),
-            aes_loader=lambda: (lambda k, i, d: b"{}"),
+            aes_loader=lambda: lambda k, i, d: b"{}",
         )
     assert (datetime.now(UTC) - started).total_seconds() < 10
     assert "did not answer" in caught.value.message
@@ -459,7 +480,7 @@ def test_macos_keychain_key_comes_from_security(home, tmp_path, store, account):
     fake_tool(
         tmp_path / "bin",
         "security",
-        f"json.dump(sys.argv[1:], open({str(log)!r}, 'w'))\nprint({base64.b64encode(key).decode()!r})",
+        log_and_print(log, base64.b64encode(key).decode()),
     )
     login = read_droid_login(ctx_for(home, tool_env(tmp_path), platform="darwin"))
     assert login.access_token == TOKEN
@@ -471,7 +492,7 @@ def test_macos_keychain_key_comes_from_security(home, tmp_path, store, account):
 def test_keyrings_vibeusage_cannot_read_are_said_plainly(home):
     (factory_dir(home.root) / "auth.v2.keyring").write_text("x:y:z")
     with pytest.raises(VibeusageError) as caught:
-        read_droid_login(ctx_for(home, platform="win32"), aes_loader=lambda: (lambda k, i, d: b""))
+        read_droid_login(ctx_for(home, platform="win32"), aes_loader=lambda: lambda k, i, d: b"")
     assert "cannot read it on win32" in caught.value.message
     assert "FACTORY_API_KEY" in caught.value.remediation
 
@@ -493,7 +514,9 @@ def test_droid_login_through_the_cli_in_json_and_table(cli, home, mocked):
     assert tree(folder) == before
 
 
-def test_missing_cryptography_from_outside_exits_2_with_the_install_line(cli, home, mocked, monkeypatch):
+def test_missing_cryptography_from_outside_exits_2_with_the_install_line(
+    cli, home, mocked, monkeypatch
+):
     install_fixture_store(home.root)
     for name in [m for m in sys.modules if m == "cryptography" or m.startswith("cryptography.")]:
         monkeypatch.delitem(sys.modules, name)

@@ -77,7 +77,7 @@ def has_session(ctx: FetchContext) -> bool:
     """Whether some session source has a value (local only)."""
     return bool(
         clean(ctx.environ.get(ENV_VAR, ""))
-        or CredentialStore(ctx.paths).path("augment", SECRET_NAME).is_file()
+        or CredentialStore(ctx.paths).path("augment", SECRET_NAME).exists()
         or session_file(ctx).is_file()
     )
 

@@ -63,9 +63,18 @@ def unit_name(value: Any) -> Optional[str]:
         text = value.strip().lower()
         if text in UNITS:
             return text
-        if text.isdigit():
+        if text.isdigit() and len(text) < 4:
             return _UNIT_CODES.get(int(text))
     return None
+
+
+def _describe(value: Any) -> str:
+    """A short, safe rendering of an unexpected value (huge integers cannot be printed)."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**12:
+        return "a very large number"
+    if isinstance(value, (str, int, float)) or value is None:
+        return str(value)[:40]
+    return type(value).__name__
 
 
 def _amount(value: Any) -> Optional[Decimal]:
@@ -88,7 +97,7 @@ def summary_snapshot(summary: Summary, now: datetime, source: str) -> UsageSnaps
     unit = unit_name(summary.unit)
     currency, period_name = UNITS.get(unit or "", ("", "Allowance"))
     if unit is None:
-        notes.append(f"Augment reported an unknown usage unit ({str(summary.unit)[:40]})")
+        notes.append(f"Augment reported an unknown usage unit ({_describe(summary.unit)})")
     included = _amount(summary.included)
     remaining = _amount(summary.remaining)
     periods = []

@@ -88,7 +88,7 @@ def has_key(ctx: FetchContext) -> bool:
     """Whether a key source has a value (local only)."""
     if clean(ctx.environ.get(ENV_VAR, "")):
         return True
-    if CredentialStore(ctx.paths).path("factory", SECRET_NAME).is_file():
+    if CredentialStore(ctx.paths).path("factory", SECRET_NAME).exists():
         return True
     return read_dotenv(dotenv_path(ctx)) is not None
 
