@@ -26,6 +26,16 @@ COPILOT_TOKEN = "ghp_FaultInjectionCopilotToken0123456789"
 GEMINI_TOKEN = "ya29.a0FaultInjectionGeminiAccessTokenNeverShown0123456789"
 GEMINI_REFRESH = "1//0gFaultInjectionGeminiRefreshTokenNeverShown"
 CLAUDE_SESSION_KEY = "sk-ant-sid01-RmF1bHRJbmplY3Rpb25TZXNzaW9uS2V5TmV2ZXJTaG93bg-AbCdEF"
+FACTORY_KEY = "fk-FaultInjectionFactoryKeyNeverShown0123456789"
+#: Augment's tokens are opaque hex: no redaction pattern can know them.
+AUGMENT_TOKEN = "9f8e7d6c5b4a39281706f5e4d3c2b1a09f8e7d6c5b4a39281706f5e4d3c2b1a0"
+AUGMENT_SESSION = json.dumps(
+    {
+        "accessToken": AUGMENT_TOKEN,
+        "tenantURL": "https://d7.api.augmentcode.com/",
+        "scopes": ["email"],
+    }
+)
 
 
 def _b64(data: Dict[str, Any]) -> str:
@@ -54,6 +64,8 @@ SECRETS: Dict[str, Tuple[str, ...]] = {
     "gemini": (GEMINI_TOKEN, GEMINI_TOKEN[5:40], GEMINI_REFRESH, GEMINI_REFRESH[4:30]),
     "zai": (ZAI_KEY, ZAI_KEY[:32], ZAI_KEY[33:]),
     "minimax": (MINIMAX_KEY, MINIMAX_KEY[6:]),
+    "factory": (FACTORY_KEY, FACTORY_KEY[3:35]),
+    "augment": (AUGMENT_TOKEN, AUGMENT_TOKEN[8:40]),
 }
 ALL_SECRETS = tuple(s for group in SECRETS.values() for s in group) + (
     CLAUDE_SESSION_KEY,
@@ -75,6 +87,10 @@ ZAI_QUOTA = "https://api.z.ai/api/monitor/usage/quota/limit"
 ZAI_FALLBACK = "https://api.z.ai/api/monitor/usage"
 MINIMAX_TOKEN_PLAN = "https://api.minimax.io/v1/token_plan/remains"
 MINIMAX_CODING_PLAN = "https://api.minimax.io/v1/api/openplatform/coding_plan/remains"
+FACTORY_LIMITS = "https://api.factory.ai/api/billing/limits"
+FACTORY_ME = "https://api.factory.ai/api/app/auth/me"
+FACTORY_WHOAMI = "https://api.factory.ai/api/cli/whoami"
+AUGMENT_SUMMARY = "https://d7.api.augmentcode.com/get-billing-summary"
 
 
 @dataclass(frozen=True)
@@ -155,6 +171,22 @@ SETUPS: Dict[str, ProviderSetup] = {
         extra_config='region = "global"\n',
         fallbacks=(Endpoint("GET", MINIMAX_CODING_PLAN, "minimax/coding-plan-legacy-counts.json"),),
     ),
+    # Billing limits first (the usage); whoami only decides the host, and its failures other
+    # than a rejection fall back to the US host, so it is not the request faulted first.
+    "factory": ProviderSetup(
+        "factory",
+        "api_key",
+        (
+            Endpoint("GET", FACTORY_LIMITS, "factory/billing-limits-live-0189.json"),
+            Endpoint("GET", FACTORY_ME, "factory/auth-me.json"),
+            Endpoint("GET", FACTORY_WHOAMI, "factory/whoami-us.json"),
+        ),
+    ),
+    "augment": ProviderSetup(
+        "augment",
+        "oauth",
+        (Endpoint("POST", AUGMENT_SUMMARY, "augment/get-billing-summary-credits.json"),),
+    ),
 }
 PROVIDER_IDS = tuple(SETUPS)
 
@@ -180,6 +212,10 @@ def gh_hosts_path(home: Home) -> Path:
 
 def cursor_state_db_path(home: Home) -> Path:
     return home.root / ".config" / "Cursor" / "User" / "globalStorage" / "state.vscdb"
+
+
+def augment_session_path(home: Home) -> Path:
+    return home.root / ".augment" / "session.json"
 
 
 def own_credential_path(home: Home, provider: str, name: str) -> Path:
@@ -217,6 +253,15 @@ def install_gemini(home: Home) -> None:
     _write(gemini_creds_path(home), json.dumps(document).encode())
 
 
+def install_factory(home: Home, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FACTORY_API_KEY", FACTORY_KEY)
+
+
+def install_augment(home: Home) -> None:
+    path = _write(augment_session_path(home), AUGMENT_SESSION.encode())
+    path.chmod(0o600)
+
+
 def install(provider: str, home: Home, monkeypatch: pytest.MonkeyPatch) -> None:
     """Give ``provider`` working credentials for its restricted strategy."""
     if provider == "copilot":
@@ -226,11 +271,15 @@ def install(provider: str, home: Home, monkeypatch: pytest.MonkeyPatch) -> None:
         variable = "ZAI_API_KEY" if provider == "zai" else "MINIMAX_API_KEY"
         monkeypatch.setenv(variable, ZAI_KEY if provider == "zai" else MINIMAX_KEY)
         return
+    if provider == "factory":
+        install_factory(home, monkeypatch)
+        return
     {
         "claude": install_claude,
         "codex": install_codex,
         "cursor": install_cursor,
         "gemini": install_gemini,
+        "augment": install_augment,
     }[provider](home)
 
 

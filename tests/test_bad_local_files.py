@@ -377,6 +377,8 @@ OWN_SECRETS = [
     OwnSecret("cursor", "session", "web", faults.CURSOR_SESSION, "browser_cookies = false\n"),
     OwnSecret("zai", "api_key", "api_key", faults.ZAI_KEY),
     OwnSecret("minimax", "api_key", "api_key", faults.MINIMAX_KEY),
+    OwnSecret("factory", "api_key", "api_key", faults.FACTORY_KEY),
+    OwnSecret("augment", "session", "oauth", faults.AUGMENT_SESSION),
 ]
 
 
@@ -424,6 +426,7 @@ GENERIC_NO_LOGIN = {
     ("codex-auth", "directory"),
     ("gemini-oauth-creds", "directory"),
     ("cursor-state-db", "directory"),
+    ("augment-session", "directory"),
     *(("gh-hosts", v) for v in ("broken-json", "truncated", "binary-junk", "empty", "wrong-shape")),
 }
 NAMES = {
@@ -434,6 +437,8 @@ NAMES = {
     "gemini": "Gemini",
     "zai": "Z.ai",
     "minimax": "MiniMax",
+    "factory": "Factory",
+    "augment": "Augment",
 }
 
 
@@ -546,6 +551,14 @@ TOOL_FILES = [
         broken=b"SQLite format 3\x00" + b"\x00" * 84 + b"this is not the rest of a database",
         wrong_shape=b"not a database at all\n" * 50,
         extra_config="browser_cookies = false\n",
+    ),
+    ToolFile(
+        "augment-session",
+        "augment",
+        "oauth",
+        faults.augment_session_path,
+        lambda home: faults.AUGMENT_SESSION.encode(),
+        wrong_shape=b'{"accessToken": 12, "tenantURL": ["x"]}',
     ),
 ]
 

@@ -132,6 +132,8 @@ OVERRIDES: Dict[Tuple[str, str], Tuple[str, int]] = {
     # refused ("Z.ai rejected the key ..."); only a Cloudflare page is not (MiniMax, network).
     ("zai", "403"): ("authentication", 2),
     ("minimax", "403"): ("authentication", 2),
+    # Factory (factory/api.py, provider doc §6): a billing 401 or 403 is the key's rejection.
+    ("factory", "403"): ("authentication", 2),
 }
 
 
@@ -212,11 +214,34 @@ def test_fault_on_gemini_quota_endpoint_gives_documented_category_and_exit_code(
     check(result, "gemini", fault, home)
 
 
+@pytest.mark.parametrize("fault", FAULTS, ids=FAULT_IDS)
+def test_fault_on_factory_whoami_costs_only_the_region_unless_it_rejects_the_key(
+    fault: Fault,
+    home: Home,
+    mocked: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    cli: Callable[..., CliResult],
+) -> None:
+    """Factory's whoami picks the host: a 401/403 there is the key's rejection (exit 2); any
+    other failure falls back to the US host, where the usage is then read."""
+    endpoint = SETUPS["factory"].endpoints[2]
+    result = run_faulted("factory", fault, endpoint, home, mocked, monkeypatch, cli)
+    faults.assert_clean_output(result)
+    if fault.name in ("401", "403"):
+        error = faults.error_of(result)
+        assert (error["category"], result.code) == ("authentication", 2), error
+        assert "Factory rejected the API key from FACTORY_API_KEY" in error["message"]
+    else:
+        assert result.code == 0, result.out + result.err
+        faults.snapshot_is_sane(result.json())
+    faults.assert_no_secret_in_files(home.cache_dir)
+
+
 @pytest.mark.parametrize(
     "fault_name",
     ["401", "500", "connection-refused", "malformed-json", "json-list", "oversized-body"],
 )
-@pytest.mark.parametrize("provider", ["claude", "cursor"])
+@pytest.mark.parametrize("provider", ["claude", "cursor", "factory"])
 def test_fault_on_identity_endpoint_costs_only_the_identity(
     provider: str,
     fault_name: str,
@@ -225,7 +250,7 @@ def test_fault_on_identity_endpoint_costs_only_the_identity(
     monkeypatch: pytest.MonkeyPatch,
     cli: Callable[..., CliResult],
 ) -> None:
-    """Claude's account and Cursor's auth/me only add who the account is: usage still shows."""
+    """Claude's account, Cursor's and Factory's auth/me only add who the account is."""
     endpoint = SETUPS[provider].endpoints[1]
     result = run_faulted(
         provider, FAULTS_BY_NAME[fault_name], endpoint, home, mocked, monkeypatch, cli
@@ -314,6 +339,8 @@ def test_every_provider_faulted_exits_with_the_first_failure_in_provider_order(
         FAULTS_BY_NAME["500"].answer(),
         FAULTS_BY_NAME["html-page"].answer(),
         FAULTS_BY_NAME["404"].answer(),
+        FAULTS_BY_NAME["429-no-retry-after"].answer(),
+        FAULTS_BY_NAME["json-list"].answer(),
     ]
     for provider, answer in zip(PROVIDER_IDS, answers):
         first = SETUPS[provider].endpoints[0]

@@ -15,6 +15,7 @@ import random
 import traceback
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
+from pathlib import Path
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
 import pytest
@@ -24,6 +25,8 @@ from vibeusage.errors import ErrorCategory, VibeusageError
 from vibeusage.kit import google_auth, google_errors
 from vibeusage.models import OverageUsage, ProviderIdentity, ProviderStatus, UsageSnapshot
 from vibeusage.providers import codex
+from vibeusage.providers.augment import session as augment_session
+from vibeusage.providers.augment import usage as augment_usage
 from vibeusage.providers.claude import oauth as claude_oauth
 from vibeusage.providers.claude import usage as claude_usage
 from vibeusage.providers.claude.usage import parse_overage_spend_limit
@@ -34,6 +37,8 @@ from vibeusage.providers.copilot import device_flow as copilot_device_flow
 from vibeusage.providers.copilot import tokens as copilot_tokens
 from vibeusage.providers.copilot import usage as copilot_usage
 from vibeusage.providers.cursor import usage as cursor_usage
+from vibeusage.providers.factory import droid_store as factory_droid_store
+from vibeusage.providers.factory import usage as factory_usage
 from vibeusage.providers.gemini import login as gemini_login
 from vibeusage.providers.gemini import status as gemini_status
 from vibeusage.providers.gemini import usage as gemini_usage
@@ -714,6 +719,82 @@ TARGETS = (
         ("vertexai/error-403-service-disabled.json", "vertexai/error-403-permission-denied.json"),
         google_errors.parse_google_error,
         check_instance(google_errors.GoogleApiError),
+        None,
+    ),
+    Target(
+        "factory.parse_billing_limits",
+        (
+            "factory/billing-limits-live-0189.json",
+            "factory/billing-limits-lapsed-core-0203.json",
+            "factory/billing-limits-seconds-only.json",
+        ),
+        lambda p: factory_usage.parse_billing_limits(p, NOW),
+        check_snapshot,
+    ),
+    Target(
+        "factory.uses_token_rate_billing",
+        ("factory/billing-limits-no-token-billing.json",),
+        factory_usage.uses_token_rate_billing,
+        check_instance(bool),
+    ),
+    Target(
+        "factory.parse_legacy_usage",
+        (
+            "factory/subscription-usage-legacy-cb.json",
+            "factory/subscription-usage-legacy-live.json",
+        ),
+        lambda p: factory_usage.parse_legacy_usage(p, NOW),
+        check_snapshot,
+    ),
+    Target(
+        "factory.parse_whoami",
+        ("factory/whoami-us.json", "factory/whoami-eu.json"),
+        factory_usage.parse_whoami,
+        check_optional(factory_usage.Whoami, serialise=False),
+        None,
+    ),
+    Target(
+        "factory.parse_identity",
+        ("factory/auth-me.json",),
+        factory_usage.parse_identity,
+        check_identity,
+        None,
+    ),
+    Target(
+        "factory.parse_droid_auth",
+        ("factory/droid-auth-plain.json",),
+        lambda p: factory_droid_store.parse_droid_auth(p, Path("auth.v2.file")),
+        check_instance(factory_droid_store.DroidLogin),
+        ErrorCategory.AUTHENTICATION,
+    ),
+    Target(
+        "augment.parse_billing_summary",
+        (
+            "augment/get-billing-summary-credits.json",
+            "augment/get-billing-summary-usd.json",
+            "augment/get-billing-summary-topup.json",
+        ),
+        lambda p: augment_usage.parse_billing_summary(p, NOW),
+        check_snapshot,
+    ),
+    Target(
+        "augment.parse_account_status",
+        ("augment/account-status.json", "augment/account-status-usd.json"),
+        lambda p: augment_usage.parse_account_status(p, NOW),
+        check_snapshot,
+    ),
+    Target(
+        "augment.parse_session",
+        ("augment/session.json",),
+        lambda p: augment_session.parse_session(json.dumps(p), "fuzz"),
+        check_instance(augment_session.AugmentSession),
+        ErrorCategory.AUTHENTICATION,
+    ),
+    Target(
+        "augment.error_detail",
+        ("augment/error-400-no-subscription.json",),
+        augment_usage.error_detail,
+        check_auth_type,
         None,
     ),
     Target(

@@ -13,7 +13,18 @@ if TYPE_CHECKING:
     from .manifest import Provider
 
 #: Provider ids in display order: adding a provider is one line here plus its folder.
-PROVIDER_IDS = ("claude", "codex", "copilot", "cursor", "gemini", "zai", "minimax", "vertexai")
+PROVIDER_IDS = (
+    "claude",
+    "codex",
+    "copilot",
+    "cursor",
+    "gemini",
+    "zai",
+    "minimax",
+    "factory",
+    "augment",
+    "vertexai",
+)
 
 
 def all_providers() -> Tuple[Provider, ...]:
