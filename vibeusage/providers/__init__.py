@@ -13,7 +13,7 @@ if TYPE_CHECKING:
     from .manifest import Provider
 
 #: Provider ids in display order: adding a provider is one line here plus its folder.
-PROVIDER_IDS = ("claude", "codex", "copilot", "cursor", "gemini")
+PROVIDER_IDS = ("claude", "codex", "copilot", "cursor", "gemini", "kiro", "antigravity")
 
 
 def all_providers() -> Tuple[Provider, ...]:
