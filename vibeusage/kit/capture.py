@@ -92,7 +92,7 @@ def run_captured(
         cwd=cwd,
         env=dict(env),
     )
-    chunks: "queue.Queue[Tuple[int, Optional[bytes]]]" = queue.Queue()
+    chunks: queue.Queue[Tuple[int, Optional[bytes]]] = queue.Queue()
     readers: List[Tuple[IO[bytes], threading.Thread]] = []
     try:
         assert process.stdout is not None and process.stderr is not None
@@ -138,7 +138,9 @@ def run_captured(
     return Captured(_decode(parts[0]), _decode(parts[1]), ended, returncode, elapsed)
 
 
-def _pump(index: int, stream: IO[bytes], chunks: "queue.Queue[Tuple[int, Optional[bytes]]]") -> None:
+def _pump(
+    index: int, stream: IO[bytes], chunks: "queue.Queue[Tuple[int, Optional[bytes]]]"
+) -> None:
     """Reader thread: every chunk of one stream into the queue, None at its end."""
     import os
 

@@ -70,7 +70,10 @@ def listening_ports(pid: int, root: Path = PROC) -> List[ListeningPort]:
     if not inodes:
         return []
     found = {}
-    for table, loopback, host in (("tcp6", _V6_LOOPBACK, "::1"), ("tcp", _V4_LOOPBACK, "127.0.0.1")):
+    for table, loopback, host in (
+        ("tcp6", _V6_LOOPBACK, "::1"),
+        ("tcp", _V4_LOOPBACK, "127.0.0.1"),
+    ):
         try:
             text = (root / str(pid) / "net" / table).read_text(encoding="ascii", errors="replace")
         except OSError:
@@ -100,7 +103,7 @@ def socket_inodes(pid: int, root: Path = PROC) -> Set[str]:
 
 
 def listening_rows(text: str, inodes: Set[str]) -> Iterator[Tuple[int, str]]:
-    """``(port, local address hex)`` of LISTEN rows of a ``/proc/net/tcp`` text owned by ``inodes``."""
+    """``(port, local address)`` of LISTEN rows in ``/proc/net/tcp`` text owned by ``inodes``."""
     for line in text.splitlines()[1:]:
         columns = line.split()
         if len(columns) < 10 or columns[3] != LISTEN or columns[9] not in inodes:

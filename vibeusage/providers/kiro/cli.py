@@ -176,9 +176,7 @@ class KiroCli(Strategy):
             return session.seen_output and session.quiet_for() >= self.idle
 
         try:
-            session = open_terminal(
-                argv, env=terminal_environment(env), cwd=workdir, total=total
-            )
+            session = open_terminal(argv, env=terminal_environment(env), cwd=workdir, total=total)
         except StartError as exc:
             if exc.what == "terminal":
                 return UsageRun("", False, None, cap)

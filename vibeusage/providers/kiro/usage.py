@@ -32,9 +32,7 @@ from .screen import plan_title
 EPOCH_RANGE = (Decimal("1e9"), Decimal("4.1e9"))
 #: Amounts of money at or beyond this are junk, not spend.
 MAX_MONEY = MAX_CENTS / 100
-BONUS_NOTE = (
-    "Bonus credits are counted in the plan's figure (Kiro does not report them apart)"
-)
+BONUS_NOTE = "Bonus credits are counted in the plan's figure (Kiro does not report them apart)"
 
 
 def parse_usage_limits(payload: Any, now: datetime) -> UsageSnapshot:
