@@ -63,7 +63,7 @@ _PLANS = (
     re.compile(r"Plan:[ \t]*(.+)"),
 )
 _BONUS = re.compile(r"Bonus credits:\s*" + _NUMBER + "/" + _NUMBER)
-_EXPIRES = re.compile(r"expires in (\d+) days?")
+_EXPIRES = re.compile(r"expires in (\d{1,5}) days?")
 _OVERAGES = re.compile(r"Overages:[ \t]*([^\n]+)")
 _OVERAGE_CREDITS = re.compile(r"Credits used:\s*" + _NUMBER)
 _COST = re.compile(r"Est\.\s*cost:\s*\$?" + _NUMBER + r"[ \t]*([A-Z]{3})?")
@@ -143,6 +143,17 @@ def parse_usage_screen(
     ``zone`` is the machine's local time zone: "resets on" dates are local midnights.
     Raises the error the screen shows instead (login, backend) or a parse error.
     """
+    try:
+        return _parse_screen(text, now, zone, whoami)
+    except (ArithmeticError, ValueError) as exc:  # numbers no screen shows (1e999 credits)
+        error = parse_error(NAME, "the /usage screen could not be read")
+        error.remediation = PARSE_HINT
+        raise error from exc
+
+
+def _parse_screen(
+    text: str, now: datetime, zone: tzinfo, whoami: Optional[Whoami]
+) -> UsageSnapshot:
     screen = clean_screen(text)
     lowered = screen.lower()
     plan = _plan(screen)
