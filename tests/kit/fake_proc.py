@@ -27,7 +27,7 @@ def add_process(
     tcp6: Optional[str] = None,
     files: Sequence[str] = (),
 ) -> Path:
-    """``root/<pid>`` with ``cmdline``, ``fd/`` links (``socket:[inode]`` and files) and ``net/``."""
+    """``root/<pid>`` with ``cmdline``, ``fd/`` links (sockets and files) and ``net/``."""
     entry = root / str(pid)
     (entry / "fd").mkdir(parents=True)
     (entry / "cmdline").write_bytes(b"\0".join(a.encode() for a in argv) + b"\0")

@@ -23,6 +23,7 @@ PRELUDE = r'''
 import json, os, signal, subprocess, sys, time
 
 OUT = os.environ.get("FAKE_OUT", "")
+WATCHED = ("TERM", "KIRO_API_KEY", "AGY_CLI_DISABLE_AUTO_UPDATE", "HTTPS_PROXY")
 
 
 def record(name, **extra):
@@ -38,7 +39,7 @@ def record(name, **extra):
     data = {
         "argv": sys.argv[1:], "cwd": os.getcwd(), "pid": os.getpid(), "pgid": os.getpgid(0),
         "stdin_closed": closed, "tty": sys.stdout.isatty(),
-        "env": {k: os.environ.get(k) for k in ("TERM", "KIRO_API_KEY", "AGY_CLI_DISABLE_AUTO_UPDATE")},
+        "env": {k: os.environ.get(k) for k in WATCHED},
     }
     data.update(extra)
     n = 0
