@@ -42,6 +42,10 @@ CODEX_REFRESH = "rt_CodexRefreshTokenNeverShownAnywhere0123"
 CURSOR_SIGNATURE = "Q3Vyc29yU2lnbmF0dXJlTmV2ZXJTaG93bkluT3V0cHV0"
 CURSOR_JWT = _jwt({"sub": "auth0|user_01FAULTUSER", "exp": 4102444800}, CURSOR_SIGNATURE)
 CURSOR_SESSION = f"user_01FAULTUSER%3A%3A{CURSOR_JWT}"
+KIRO_TOKEN = "aoaAAAAAGFaultInjectionKiroAccessTokenNeverShown0123:MGUCMQDfault+/="
+KIRO_REFRESH = "aorAAAAAGFaultInjectionKiroRefreshTokenNeverShown0123"
+ANTIGRAVITY_TOKEN = "ya29.a0FaultInjectionAntigravityAccessTokenNeverShown0123"
+ANTIGRAVITY_REFRESH = "1//0gFaultInjectionAntigravityRefreshNeverShown"
 
 #: Per provider: every secret (and a distinctive core of it) that must never be shown.
 SECRETS: Dict[str, Tuple[str, ...]] = {
@@ -50,6 +54,13 @@ SECRETS: Dict[str, Tuple[str, ...]] = {
     "copilot": (COPILOT_TOKEN, COPILOT_TOKEN[4:30]),
     "cursor": (CURSOR_SESSION, CURSOR_JWT, CURSOR_SIGNATURE),
     "gemini": (GEMINI_TOKEN, GEMINI_TOKEN[5:40], GEMINI_REFRESH, GEMINI_REFRESH[4:30]),
+    "kiro": (KIRO_TOKEN, KIRO_TOKEN[8:45], KIRO_REFRESH, KIRO_REFRESH[8:45]),
+    "antigravity": (
+        ANTIGRAVITY_TOKEN,
+        ANTIGRAVITY_TOKEN[5:45],
+        ANTIGRAVITY_REFRESH,
+        ANTIGRAVITY_REFRESH[4:40],
+    ),
 }
 ALL_SECRETS = tuple(s for group in SECRETS.values() for s in group) + (
     CLAUDE_SESSION_KEY,
@@ -67,6 +78,8 @@ CURSOR_ME = "https://cursor.com/api/auth/me"
 GEMINI_LOAD = "https://cloudcode-pa.googleapis.com/v1internal:loadCodeAssist"
 GEMINI_QUOTA = "https://cloudcode-pa.googleapis.com/v1internal:retrieveUserQuota"
 GEMINI_TOKEN_URL = "https://oauth2.googleapis.com/token"
+KIRO_LIMITS = "https://q.eu-central-1.amazonaws.com/"
+ANTIGRAVITY_QUOTA = "https://cloudcode-pa.googleapis.com/v1internal:retrieveUserQuotaSummary"
 
 
 @dataclass(frozen=True)
@@ -130,6 +143,19 @@ SETUPS: Dict[str, ProviderSetup] = {
             Endpoint("POST", GEMINI_QUOTA, "gemini/retrieve-user-quota.json"),
         ),
     ),
+    "kiro": ProviderSetup(
+        "kiro", "api", (Endpoint("POST", KIRO_LIMITS, "kiro/get-usage-limits-power-overage.json"),)
+    ),
+    "antigravity": ProviderSetup(
+        "antigravity",
+        "oauth",
+        # The fallback host (daily-cloudcode-pa) is left unanswered: a refused connection.
+        (
+            Endpoint(
+                "POST", ANTIGRAVITY_QUOTA, "antigravity/cloudcode-retrieve-user-quota-summary.json"
+            ),
+        ),
+    ),
 }
 PROVIDER_IDS = tuple(SETUPS)
 
@@ -155,6 +181,14 @@ def gh_hosts_path(home: Home) -> Path:
 
 def cursor_state_db_path(home: Home) -> Path:
     return home.root / ".config" / "Cursor" / "User" / "globalStorage" / "state.vscdb"
+
+
+def kiro_state_path(home: Home) -> Path:
+    return home.root / ".local" / "share" / "kiro-cli" / "data.sqlite3"
+
+
+def antigravity_token_path(home: Home) -> Path:
+    return home.root / ".gemini" / "antigravity-cli" / "antigravity-oauth-token"
 
 
 def own_credential_path(home: Home, provider: str, name: str) -> Path:
@@ -192,6 +226,31 @@ def install_gemini(home: Home) -> None:
     _write(gemini_creds_path(home), json.dumps(document).encode())
 
 
+def install_kiro(home: Home) -> None:
+    import sqlite3
+
+    token = load_fixture("kiro/auth-kv-token.json")
+    token.update(access_token=KIRO_TOKEN, refresh_token=KIRO_REFRESH)
+    token["expires_at"] = "2099-01-01T00:00:00Z"  # the runs use the real clock
+    path = kiro_state_path(home)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    connection = sqlite3.connect(str(path))
+    connection.execute("CREATE TABLE auth_kv (key TEXT PRIMARY KEY, value TEXT)")
+    connection.execute("INSERT INTO auth_kv VALUES ('kirocli:odic:token', ?)", (json.dumps(token),))
+    connection.commit()
+    connection.close()
+
+
+def install_antigravity(home: Home) -> None:
+    document = load_fixture("antigravity/agy-token.json")
+    document["token"].update(
+        access_token=ANTIGRAVITY_TOKEN,
+        refresh_token=ANTIGRAVITY_REFRESH,
+        expiry="2099-01-01T00:00:00.123456789+07:00",
+    )
+    _write(antigravity_token_path(home), json.dumps(document).encode())
+
+
 def install(provider: str, home: Home, monkeypatch: pytest.MonkeyPatch) -> None:
     """Give ``provider`` working credentials for its restricted strategy."""
     if provider == "copilot":
@@ -202,6 +261,8 @@ def install(provider: str, home: Home, monkeypatch: pytest.MonkeyPatch) -> None:
         "codex": install_codex,
         "cursor": install_cursor,
         "gemini": install_gemini,
+        "kiro": install_kiro,
+        "antigravity": install_antigravity,
     }[provider](home)
 
 

@@ -86,7 +86,8 @@ def check_code(payload: Dict[str, Any]) -> None:
     if (code.strip().lower() if isinstance(code, str) else code) in _OK_CODES:
         return
     message = payload.get("message")
-    detail = message.strip()[:160] if isinstance(message, str) and message.strip() else code
+    text = message if isinstance(message, str) and message.strip() else str(code)
+    detail = " ".join(text.split())[:160]
     category = ErrorCategory.PROVIDER
     if isinstance(code, str) and code.strip().lower() in ("unauthenticated", "permission_denied"):
         category = ErrorCategory.AUTHENTICATION
