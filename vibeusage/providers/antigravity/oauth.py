@@ -104,7 +104,8 @@ def usable_token(ctx: FetchContext) -> StoredToken:
     """The first stored token not about to expire; raises when there is none."""
     now = ctx.now()
     expired: List[StoredToken] = []
-    for token in stored_tokens(ctx):
+    problems: List[str] = []
+    for token in stored_tokens(ctx, problems):
         if token.expires_at is None or token.expires_at - now > MIN_LIFETIME:
             return token
         expired.append(token)
@@ -114,6 +115,12 @@ def usable_token(ctx: FetchContext) -> StoredToken:
             f"The stored Antigravity login has expired ({sources})",
             ErrorCategory.AUTHENTICATION,
             remediation=RENEW_HINT,
+        )
+    if problems:
+        raise VibeusageError(
+            f"No usable Antigravity login: {problems[0]}",
+            ErrorCategory.AUTHENTICATION,
+            remediation=SIGN_IN_HINT,
         )
     raise VibeusageError(
         "No stored Antigravity login was found (agy keyring, token file or IDE state)",

@@ -51,22 +51,37 @@ class StoredToken(MaskedRepr):
     email: Optional[str] = None
 
 
-def stored_tokens(ctx: FetchContext) -> Iterator[StoredToken]:
-    """Every token found, in the order of the sources (each read only when asked for)."""
+def stored_tokens(ctx: FetchContext, problems: List[str]) -> Iterator[StoredToken]:
+    """Every token found, in the order of the sources (each read only when asked for).
+
+    A source that is there but cannot be read adds a sentence naming it to ``problems``.
+    """
     token = keyring_token(ctx)
     if token is not None:
         yield token
     path = agy_data_dir(ctx) / TOKEN_FILE
-    if path.is_file():
-        try:
-            token = parse_token_text(path.read_bytes().decode("utf-8", "replace"), "agy token file")
-        except OSError as exc:
-            log.debug("cannot read %s: %s", path, exc.strerror)
-            token = None
+    if path.exists():
+        token = token_file(path, problems)
         if token is not None:
             yield token
     for database in ide_state_dbs(ctx):
-        yield from ide_tokens(database)
+        found = ide_tokens(database)
+        if not found:
+            problems.append(f"the Antigravity IDE's state {database} holds no readable login")
+        yield from found
+
+
+def token_file(path: Path, problems: List[str]) -> Optional[StoredToken]:
+    """The token in agy's token file, or None with the reason added to ``problems``."""
+    try:
+        text = path.read_bytes().decode("utf-8", "replace")
+    except OSError as exc:
+        problems.append(f"agy's token file {path} cannot be read ({exc.strerror or 'error'})")
+        return None
+    token = parse_token_text(text, "agy token file")
+    if token is None:
+        problems.append(f"agy's token file {path} holds no token vibeusage can read")
+    return token
 
 
 def parse_token_text(text: str, source: str) -> Optional[StoredToken]:

@@ -72,9 +72,16 @@ def read_login(path: Path) -> KiroLogin:
         ) from exc
     if raw is None:
         raise VibeusageError(
-            "kiro-cli's state holds no login", ErrorCategory.AUTHENTICATION, remediation=LOGIN_HINT
+            f"kiro-cli's state {path} holds no login",
+            ErrorCategory.AUTHENTICATION,
+            remediation=LOGIN_HINT,
         )
-    return parse_login(key, raw, profile)
+    try:
+        return parse_login(key, raw, profile)
+    except VibeusageError as exc:
+        raise VibeusageError(
+            f"{exc.message} in {path}", exc.category, remediation=exc.remediation
+        ) from exc
 
 
 def parse_login(key: str, raw: Any, profile: Any = None) -> KiroLogin:
