@@ -54,6 +54,10 @@ CURSOR_JWT = _jwt({"sub": "auth0|user_01FAULTUSER", "exp": 4102444800}, CURSOR_S
 CURSOR_SESSION = f"user_01FAULTUSER%3A%3A{CURSOR_JWT}"
 ZAI_KEY = "5a4d3c2b1a0e3f9c0b1e8a7d4c2f9e6b.RmF1bHRaYWlLZXkx"
 MINIMAX_KEY = "sk-cp-RmF1bHRJbmplY3Rpb25NaW5pTWF4S2V5TmV2ZXJTaG93bg"
+KIRO_TOKEN = "aoaAAAAAGFaultInjectionKiroAccessTokenNeverShown0123:MGUCMQDfault+/="
+KIRO_REFRESH = "aorAAAAAGFaultInjectionKiroRefreshTokenNeverShown0123"
+ANTIGRAVITY_TOKEN = "ya29.a0FaultInjectionAntigravityAccessTokenNeverShown0123"
+ANTIGRAVITY_REFRESH = "1//0gFaultInjectionAntigravityRefreshNeverShown"
 
 #: Per provider: every secret (and a distinctive core of it) that must never be shown.
 SECRETS: Dict[str, Tuple[str, ...]] = {
@@ -66,6 +70,13 @@ SECRETS: Dict[str, Tuple[str, ...]] = {
     "minimax": (MINIMAX_KEY, MINIMAX_KEY[6:]),
     "factory": (FACTORY_KEY, FACTORY_KEY[3:35]),
     "augment": (AUGMENT_TOKEN, AUGMENT_TOKEN[8:40]),
+    "kiro": (KIRO_TOKEN, KIRO_TOKEN[8:45], KIRO_REFRESH, KIRO_REFRESH[8:45]),
+    "antigravity": (
+        ANTIGRAVITY_TOKEN,
+        ANTIGRAVITY_TOKEN[5:45],
+        ANTIGRAVITY_REFRESH,
+        ANTIGRAVITY_REFRESH[4:40],
+    ),
 }
 ALL_SECRETS = tuple(s for group in SECRETS.values() for s in group) + (
     CLAUDE_SESSION_KEY,
@@ -91,6 +102,8 @@ FACTORY_LIMITS = "https://api.factory.ai/api/billing/limits"
 FACTORY_ME = "https://api.factory.ai/api/app/auth/me"
 FACTORY_WHOAMI = "https://api.factory.ai/api/cli/whoami"
 AUGMENT_SUMMARY = "https://d7.api.augmentcode.com/get-billing-summary"
+KIRO_LIMITS = "https://q.eu-central-1.amazonaws.com/"
+ANTIGRAVITY_QUOTA = "https://cloudcode-pa.googleapis.com/v1internal:retrieveUserQuotaSummary"
 
 
 @dataclass(frozen=True)
@@ -187,6 +200,19 @@ SETUPS: Dict[str, ProviderSetup] = {
         "oauth",
         (Endpoint("POST", AUGMENT_SUMMARY, "augment/get-billing-summary-credits.json"),),
     ),
+    "kiro": ProviderSetup(
+        "kiro", "api", (Endpoint("POST", KIRO_LIMITS, "kiro/get-usage-limits-power-overage.json"),)
+    ),
+    "antigravity": ProviderSetup(
+        "antigravity",
+        "oauth",
+        # The fallback host (daily-cloudcode-pa) is left unanswered: a refused connection.
+        (
+            Endpoint(
+                "POST", ANTIGRAVITY_QUOTA, "antigravity/cloudcode-retrieve-user-quota-summary.json"
+            ),
+        ),
+    ),
 }
 PROVIDER_IDS = tuple(SETUPS)
 
@@ -216,6 +242,14 @@ def cursor_state_db_path(home: Home) -> Path:
 
 def augment_session_path(home: Home) -> Path:
     return home.root / ".augment" / "session.json"
+
+
+def kiro_state_path(home: Home) -> Path:
+    return home.root / ".local" / "share" / "kiro-cli" / "data.sqlite3"
+
+
+def antigravity_token_path(home: Home) -> Path:
+    return home.root / ".gemini" / "antigravity-cli" / "antigravity-oauth-token"
 
 
 def own_credential_path(home: Home, provider: str, name: str) -> Path:
@@ -262,6 +296,31 @@ def install_augment(home: Home) -> None:
     path.chmod(0o600)
 
 
+def install_kiro(home: Home) -> None:
+    import sqlite3
+
+    token = load_fixture("kiro/auth-kv-token.json")
+    token.update(access_token=KIRO_TOKEN, refresh_token=KIRO_REFRESH)
+    token["expires_at"] = "2099-01-01T00:00:00Z"  # the runs use the real clock
+    path = kiro_state_path(home)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    connection = sqlite3.connect(str(path))
+    connection.execute("CREATE TABLE auth_kv (key TEXT PRIMARY KEY, value TEXT)")
+    connection.execute("INSERT INTO auth_kv VALUES ('kirocli:odic:token', ?)", (json.dumps(token),))
+    connection.commit()
+    connection.close()
+
+
+def install_antigravity(home: Home) -> None:
+    document = load_fixture("antigravity/agy-token.json")
+    document["token"].update(
+        access_token=ANTIGRAVITY_TOKEN,
+        refresh_token=ANTIGRAVITY_REFRESH,
+        expiry="2099-01-01T00:00:00.123456789+07:00",
+    )
+    _write(antigravity_token_path(home), json.dumps(document).encode())
+
+
 def install(provider: str, home: Home, monkeypatch: pytest.MonkeyPatch) -> None:
     """Give ``provider`` working credentials for its restricted strategy."""
     if provider == "copilot":
@@ -280,6 +339,8 @@ def install(provider: str, home: Home, monkeypatch: pytest.MonkeyPatch) -> None:
         "cursor": install_cursor,
         "gemini": install_gemini,
         "augment": install_augment,
+        "kiro": install_kiro,
+        "antigravity": install_antigravity,
     }[provider](home)
 
 

@@ -427,6 +427,7 @@ GENERIC_NO_LOGIN = {
     ("gemini-oauth-creds", "directory"),
     ("cursor-state-db", "directory"),
     ("augment-session", "directory"),
+    ("kiro-state-db", "directory"),
     *(("gh-hosts", v) for v in ("broken-json", "truncated", "binary-junk", "empty", "wrong-shape")),
 }
 NAMES = {
@@ -439,6 +440,8 @@ NAMES = {
     "minimax": "MiniMax",
     "factory": "Factory",
     "augment": "Augment",
+    "kiro": "Kiro",
+    "antigravity": "Antigravity",
 }
 
 
@@ -503,6 +506,20 @@ def _gemini_valid(home: Home) -> bytes:
     return data
 
 
+def _kiro_valid(home: Home) -> bytes:
+    faults.install_kiro(home)
+    data = faults.kiro_state_path(home).read_bytes()
+    faults.kiro_state_path(home).unlink()
+    return data
+
+
+def _antigravity_valid(home: Home) -> bytes:
+    faults.install_antigravity(home)
+    data = faults.antigravity_token_path(home).read_bytes()
+    faults.antigravity_token_path(home).unlink()  # its folder stays: agy has run here
+    return data
+
+
 GH_HOSTS = f"github.com:\n    oauth_token: {faults.COPILOT_TOKEN}\n    user: octocat\n".encode()
 
 TOOL_FILES = [
@@ -559,6 +576,23 @@ TOOL_FILES = [
         faults.augment_session_path,
         lambda home: faults.AUGMENT_SESSION.encode(),
         wrong_shape=b'{"accessToken": 12, "tenantURL": ["x"]}',
+    ),
+    ToolFile(
+        "kiro-state-db",
+        "kiro",
+        "api",
+        faults.kiro_state_path,
+        _kiro_valid,
+        broken=b"SQLite format 3\x00" + b"\x00" * 84 + b"this is not the rest of a database",
+        wrong_shape=b"not a database at all\n" * 50,
+    ),
+    ToolFile(
+        "antigravity-token-file",
+        "antigravity",
+        "oauth",
+        faults.antigravity_token_path,
+        _antigravity_valid,
+        wrong_shape=b'{"token": {"access_token": 12}}',
     ),
 ]
 

@@ -341,7 +341,12 @@ def test_every_provider_faulted_exits_with_the_first_failure_in_provider_order(
         FAULTS_BY_NAME["404"].answer(),
         FAULTS_BY_NAME["429-no-retry-after"].answer(),
         FAULTS_BY_NAME["json-list"].answer(),
+        FAULTS_BY_NAME["503-html"].answer(),
+        FAULTS_BY_NAME["500"].answer(),
+        FAULTS_BY_NAME["404"].answer(),
+        FAULTS_BY_NAME["html-page"].answer(),
     ]
+    assert len(answers) == len(PROVIDER_IDS)
     for provider, answer in zip(PROVIDER_IDS, answers):
         first = SETUPS[provider].endpoints[0]
         mocked.add(first.method, first.url, **answer)

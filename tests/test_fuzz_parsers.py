@@ -25,6 +25,9 @@ from vibeusage.errors import ErrorCategory, VibeusageError
 from vibeusage.kit import google_auth, google_errors
 from vibeusage.models import OverageUsage, ProviderIdentity, ProviderStatus, UsageSnapshot
 from vibeusage.providers import codex
+from vibeusage.providers.antigravity import envelope as antigravity_envelope
+from vibeusage.providers.antigravity import tokens as antigravity_tokens
+from vibeusage.providers.antigravity import usage as antigravity_usage
 from vibeusage.providers.augment import session as augment_session
 from vibeusage.providers.augment import usage as augment_usage
 from vibeusage.providers.claude import oauth as claude_oauth
@@ -43,6 +46,8 @@ from vibeusage.providers.gemini import login as gemini_login
 from vibeusage.providers.gemini import status as gemini_status
 from vibeusage.providers.gemini import usage as gemini_usage
 from vibeusage.providers.gemini.usage import CodeAssist
+from vibeusage.providers.kiro import state as kiro_state
+from vibeusage.providers.kiro import usage as kiro_usage
 from vibeusage.providers.minimax import refusals as minimax_refusals
 from vibeusage.providers.minimax import usage as minimax_usage
 from vibeusage.providers.vertexai import credentials as vertex_credentials
@@ -360,6 +365,60 @@ def check_capture(result: Any) -> None:
     assert normalise(json.loads(json.dumps(result))) == result
     for entry in result["windows"].values():
         assert 0 <= entry["used_percent"] <= 100
+
+
+def check_optional_snapshot(result: Any) -> None:
+    if result is not None:
+        check_snapshot(result)
+
+
+def check_kiro_login(result: Any) -> None:
+    assert isinstance(result, kiro_state.KiroLogin)
+    assert isinstance(result.access_token, str) and result.access_token
+    assert result.profile_arn is None or isinstance(result.profile_arn, str)
+    check_datetime(result.expires_at)
+    repr(result)
+
+
+def check_stored_token(result: Any) -> None:
+    assert result is None or isinstance(result, antigravity_tokens.StoredToken)
+    if result is not None:
+        assert isinstance(result.access_token, str) and result.access_token
+        check_datetime(result.expires_at)
+        assert result.email is None or isinstance(result.email, str)
+        repr(result)
+
+
+def _agy_output(document: Any) -> Any:
+    """agy's stdout holding ``document``; its documented refusals (sign-in...) count as answers."""
+    try:
+        return antigravity_envelope.parse_agy_output(json.dumps(document), "", NOW)
+    except VibeusageError as exc:
+        if exc.category is ErrorCategory.PARSE:
+            raise
+        return None
+
+
+def _refused_by_code(parse: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    """``parse``, with the error a non-OK ``code`` documents counted as an answer (None)."""
+
+    def call(document: Any) -> Any:
+        try:
+            return parse(document)
+        except VibeusageError as exc:
+            if exc.message.startswith("Antigravity answered with an error"):
+                assert len(exc.message) < 250, "a code or message echoed in full"
+                return None
+            raise
+
+    return call
+
+
+KIRO_TOKEN_SEED = {
+    "access_token": "aoaAAAAAGfuzz",
+    "expires_at": "2026-12-01T12:34:56Z",
+    "profile_arn": None,
+}
 
 
 # --- the parsers and their seeds -------------------------------------------------------------
@@ -798,6 +857,66 @@ TARGETS = (
         None,
     ),
     Target(
+        "kiro.parse_usage_limits",
+        ("kiro/get-usage-limits-power-overage.json",),
+        lambda p: kiro_usage.parse_usage_limits(p, NOW),
+        check_snapshot,
+    ),
+    Target(
+        "kiro.parse_login(token)",
+        ("kiro/auth-kv-token.json",),
+        lambda p: kiro_state.parse_login("kirocli:odic:token", json.dumps(p)),
+        check_kiro_login,
+        ErrorCategory.AUTHENTICATION,
+    ),
+    Target(
+        "kiro.parse_login(profile)",
+        ("kiro/state-profile.json",),
+        lambda p: kiro_state.parse_login("k", json.dumps(KIRO_TOKEN_SEED), json.dumps(p)),
+        check_kiro_login,
+        None,
+    ),
+    Target(
+        "antigravity.parse_summary",
+        (
+            "antigravity/ls-retrieve-user-quota-summary.json",
+            "antigravity/cloudcode-retrieve-user-quota-summary.json",
+        ),
+        _refused_by_code(lambda p: antigravity_usage.parse_summary(p, NOW, "oauth")),
+        check_optional_snapshot,
+    ),
+    Target(
+        "antigravity.parse_user_status",
+        ("antigravity/ls-get-user-status.json",),
+        _refused_by_code(lambda p: antigravity_usage.parse_user_status(p, NOW, "language_server")),
+        check_optional_snapshot,
+    ),
+    Target(
+        "antigravity.parse_agy_output",
+        (
+            "antigravity/agy-quota-1.2.12.json",
+            "antigravity/agy-usage-1.3.1.json",
+            "antigravity/agy-quota-camel-command.json",
+            "antigravity/agy-signed-out.json",
+        ),
+        _agy_output,
+        check_optional_snapshot,
+    ),
+    Target(
+        "antigravity.token_from_document",
+        ("antigravity/agy-token.json",),
+        lambda p: antigravity_tokens.token_from_document(p, "agy token file"),
+        check_stored_token,
+        None,
+    ),
+    Target(
+        "antigravity.auth_status",
+        ("antigravity/ide-antigravity-auth-status.json",),
+        lambda p: antigravity_tokens.auth_status(json.dumps(p)),
+        check_stored_token,
+        None,
+    ),
+    Target(
         "status.parse_statuspage",
         ("status/statuspage-minor.json",),
         parse_statuspage,
@@ -908,6 +1027,7 @@ def test_every_fixture_file_is_fuzzed() -> None:
         # Signing keys and vectors: their DER is damaged byte by byte in test_vertexai_signing.
         "vertexai/jwt-signing-vector.json",
         "vertexai/test-keys.json",
+        "antigravity/ls-csrf-missing.json",  # a 401 body: only its status is read
     }
     assert on_disk - not_parsed <= used, sorted(on_disk - not_parsed - used)
 

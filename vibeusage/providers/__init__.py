@@ -23,6 +23,8 @@ PROVIDER_IDS = (
     "minimax",
     "factory",
     "augment",
+    "kiro",
+    "antigravity",
     "vertexai",
 )
 
