@@ -83,15 +83,22 @@ def test_unknown_provider_is_exit_4_naming_known_ones(cli):
 
 def test_first_run_guide_when_nothing_is_connected(cli):
     result = cli()
-    assert result.code == 0
+    assert result.code == 2
     assert "No provider is connected yet" in result.out
     assert "Claude" in result.out and "`claude`" in result.out
 
 
 def test_first_run_json_is_an_empty_document(cli):
     result = cli("--json")
-    assert result.code == 0
+    assert result.code == 2
     assert result.json()["providers"] == {} and result.json()["errors"] == {}
+
+
+def test_first_run_quiet_is_exit_2_saying_nothing_is_connected(cli):
+    result = cli("-q")
+    assert result.code == 2
+    assert result.out == ""
+    assert "No provider is connected" in result.err
 
 
 def test_named_provider_without_credentials_is_exit_2_with_remediation(cli):

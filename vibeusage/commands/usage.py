@@ -133,6 +133,12 @@ def run(app: App, args: argparse.Namespace) -> int:
     text = _render(app, args, selection, report, style)
     if text is not None:
         app.emit(text, args.output)
+    if selection.first_run:
+        from ..errors import ExitCode
+
+        if args.quiet and not args.json:
+            app.terminal.stderr.write("No provider is connected: run `vibeusage` to see how.\n")
+        return int(ExitCode.AUTH)
     return report.exit_code
 
 
