@@ -356,7 +356,7 @@ def test_offline_serves_cache_and_makes_no_request(cli, logged_in, mocked):
 def test_offline_without_cache_fails_without_network(cli, logged_in, mocked):
     result = cli("--offline", "claude", clock=clock)
     assert len(mocked.calls) == 0
-    assert result.code == 1
+    assert result.code == 3
     assert "No cached Claude data" in result.out
 
 
@@ -625,8 +625,8 @@ def test_hung_strategy_does_not_keep_the_process_alive(home):
 
 def test_main_returns_a_plain_int_not_an_enum(home, monkeypatch, capsys):
     monkeypatch.setattr(sys, "argv", ["vibeusage", "--offline", "--json"])
-    code = main()  # nothing cached: not found
-    assert type(code) is int and code == 1
+    code = main()  # nothing cached: exit 3
+    assert type(code) is int and code == 3
 
 
 # --- what providers send never drives the terminal ------------------------------------------

@@ -22,3 +22,12 @@ def test_configured_deadline_bounds_the_run_below_the_strategy_timeout(cli, home
     assert elapsed < 3, elapsed
     assert result.code == 3
     assert "1 s" in result.json()["error"]["message"]
+
+
+def test_offline_with_nothing_cached_is_exit_3_saying_so(cli, home, monkeypatch):
+    register(monkeypatch, fake_provider("zeta", [FakeStrategy("zeta")]))
+    everything = cli("--offline", clock=lambda: NOW)
+    named = cli("zeta", "--offline", "--json", clock=lambda: NOW)
+    assert everything.code == 3 and "Nothing is cached yet" in everything.err
+    assert named.code == 3
+    assert named.json()["error"]["message"] == "No cached Zeta data to show offline"

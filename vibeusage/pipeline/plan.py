@@ -48,7 +48,8 @@ def _offline(
             provider,
             error=VibeusageError(
                 f"No cached {provider.name} data to show offline",
-                ErrorCategory.NOT_FOUND,
+                # Exit 3: the data exists only behind the network --offline forbids.
+                ErrorCategory.NETWORK,
                 remediation="Run once without `--offline` to fill the cache.",
                 provider=provider.id,
             ),

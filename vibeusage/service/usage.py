@@ -47,7 +47,7 @@ def select_providers(app: Context, names: Sequence[str] = (), offline: bool = Fa
         if not cached:
             raise VibeusageError(
                 "Nothing is cached yet",
-                ErrorCategory.NOT_FOUND,
+                ErrorCategory.NETWORK,
                 remediation="Run `vibeusage` once without --offline.",
             )
         return Selection(cached)
