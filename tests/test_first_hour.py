@@ -31,3 +31,21 @@ def test_offline_with_nothing_cached_is_exit_3_saying_so(cli, home, monkeypatch)
     assert everything.code == 3 and "Nothing is cached yet" in everything.err
     assert named.code == 3
     assert named.json()["error"]["message"] == "No cached Zeta data to show offline"
+
+
+def test_status_exit_code_is_3_when_every_page_is_unreachable_and_5_when_some(
+    cli, home, mocked, monkeypatch
+):
+    import requests
+
+    down = fake_provider("zeta", [FakeStrategy("zeta")], status_url="https://zeta.example/s.json")
+    up = fake_provider("omega", [FakeStrategy("omega")], status_url="https://omega.example/s.json")
+    mocked.get("https://zeta.example/s.json", body=requests.ConnectionError("x"))
+    mocked.get(
+        "https://omega.example/s.json",
+        json={"status": {"indicator": "none", "description": "All good"}},
+    )
+    register(monkeypatch, down, up)
+    assert cli("status", "zeta").code == 3
+    assert cli("status", "--json").code == 5
+    assert cli("status", "omega").code == 0
