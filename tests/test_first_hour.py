@@ -49,3 +49,43 @@ def test_status_exit_code_is_3_when_every_page_is_unreachable_and_5_when_some(
     assert cli("status", "zeta").code == 3
     assert cli("status", "--json").code == 5
     assert cli("status", "omega").code == 0
+
+
+TOKEN = "sk-ant-oat01-SECRETtokenVALUEthatMUSTneverLEAK0123456789"
+
+
+def _unresolvable(url: str):
+    import requests
+
+    error = requests.ConnectionError(
+        "HTTPSConnectionPool: Max retries exceeded (Caused by NameResolutionError("
+        "\"Failed to resolve 'api.anthropic.com' ([Errno -2] Name or service not known)\"))"
+    )
+    error.request = requests.Request("GET", url).prepare()
+    return error
+
+
+def test_dns_failures_never_close_the_gate_and_name_host_and_cause(cli, home, mocked):
+    from tests.conftest import USAGE_URL
+
+    home.write_claude_credentials(accessToken=TOKEN)
+    for _ in range(5):
+        mocked.get(USAGE_URL, body=_unresolvable(USAGE_URL))
+        result = cli("claude", "--json", clock=lambda: NOW)
+        error = result.json()["error"]
+        assert (error["category"], result.code) == ("network", 3)
+    assert "api.anthropic.com" in error["message"]
+    assert "did not resolve" in error["message"]
+    assert "paused" not in error["message"]
+    assert len(mocked.calls) == 5
+
+
+def test_a_closed_gate_keeps_the_category_of_the_failure_that_closed_it(cli, home, mocked):
+    from tests.conftest import USAGE_URL
+
+    home.write_claude_credentials(accessToken=TOKEN)
+    mocked.get(USAGE_URL, status=503, json={"error": "overloaded"})
+    codes = [cli("claude", "--json", clock=lambda: NOW) for _ in range(4)]
+    last = codes[-1].json()["error"]
+    assert "paused" in last["message"]
+    assert last["category"] == "provider"

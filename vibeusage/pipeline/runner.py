@@ -231,7 +231,7 @@ class Runner:
                 break
             gate = self.load_gate(provider.id, strategy.name)
             if not limits.options.refresh and gate.is_closed(self.clock()):
-                error = gate_error(provider, gate.reason, gate.closed_until)
+                error = gate_error(provider, gate.reason, gate.closed_until, gate.category)
                 attempts.append(Attempt(strategy.name, False, 0, f"skipped: {error.message}"))
                 first_error = first_error or error
                 continue
