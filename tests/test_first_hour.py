@@ -9,6 +9,10 @@ NOW = datetime(2026, 7, 2, 22, 0, tzinfo=timezone.utc)
 
 
 def register(monkeypatch, *providers) -> None:
+    """Replace the registry, after the redactor has compiled the real providers' patterns."""
+    from vibeusage.errors import redact
+
+    redact("")
     monkeypatch.setattr("vibeusage.providers.all_providers", lambda: tuple(providers))
 
 
@@ -89,3 +93,32 @@ def test_a_closed_gate_keeps_the_category_of_the_failure_that_closed_it(cli, hom
     last = codes[-1].json()["error"]
     assert "paused" in last["message"]
     assert last["category"] == "provider"
+
+
+def test_a_ca_bundle_variable_naming_a_missing_file_is_a_configuration_error(
+    cli, home, mocked, monkeypatch
+):
+    from tests.conftest import USAGE_URL
+
+    home.write_claude_credentials(accessToken=TOKEN)
+    missing = str(home.root / "no-such-ca.pem")
+    mocked.get(
+        USAGE_URL,
+        body=OSError(
+            f"Could not find a suitable TLS CA certificate bundle, invalid path: {missing}"
+        ),
+    )
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", missing)
+    result = cli("claude", "--json", clock=lambda: NOW)
+    error = result.json()["error"]
+    assert (error["category"], result.code) == ("configuration", 4)
+    assert "REQUESTS_CA_BUNDLE" in error["message"]
+
+
+def test_doctor_flags_a_ca_bundle_variable_naming_a_missing_file(cli, home, monkeypatch):
+    missing = str(home.root / "no-such-ca.pem")
+    monkeypatch.setenv("SSL_CERT_FILE", missing)
+    text = cli("doctor")
+    document = cli("doctor", "--json").json()
+    assert f"PROBLEM: SSL_CERT_FILE names {missing}, which does not exist" in text.out
+    assert any("SSL_CERT_FILE" in problem for problem in document["problems"])

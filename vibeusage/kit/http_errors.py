@@ -147,6 +147,16 @@ def classify_exception(exc: BaseException, provider_name: str) -> VibeusageError
             f"{provider_name} sent a response that is not JSON", ErrorCategory.PARSE
         )
     host = _host(exc)
+    if isinstance(exc, OSError) and "CA certificate bundle" in str(exc):
+        # requests raises this at send time when REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE /
+        # SSL_CERT_FILE names a file that does not exist: nothing reached the network.
+        return VibeusageError(
+            "The CA bundle named by REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE or SSL_CERT_FILE "
+            "does not exist",
+            ErrorCategory.CONFIGURATION,
+            remediation="Point the variable at an existing CA bundle file, or unset it.",
+            cause="tls",
+        )
     if isinstance(exc, requests.Timeout):
         return VibeusageError(
             f"{provider_name} did not answer in time{host}",
