@@ -122,3 +122,21 @@ def test_doctor_flags_a_ca_bundle_variable_naming_a_missing_file(cli, home, monk
     document = cli("doctor", "--json").json()
     assert f"PROBLEM: SSL_CERT_FILE names {missing}, which does not exist" in text.out
     assert any("SSL_CERT_FILE" in problem for problem in document["problems"])
+
+
+def test_after_a_connection_failure_strategies_needing_the_network_are_skipped(
+    cli, home, monkeypatch
+):
+    from vibeusage.errors import ErrorCategory, VibeusageError
+
+    refused = VibeusageError("Could not connect", ErrorCategory.NETWORK, cause="refused")
+    api = FakeStrategy("zeta", "api", error=refused)
+    tool = FakeStrategy("zeta", "tool", delay=5)
+    local = FakeStrategy("zeta", "local")
+    local.needs_network = False
+    register(monkeypatch, fake_provider("zeta", [api, tool, local]))
+    started = time.monotonic()
+    result = cli("zeta", "--json", "--verbose", clock=lambda: NOW)
+    assert time.monotonic() - started < 3
+    assert (tool.calls, local.calls) == (0, 1)
+    assert result.code == 0 and result.json()["source"] == "local"

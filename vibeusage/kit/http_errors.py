@@ -193,7 +193,7 @@ def classify_exception(exc: BaseException, provider_name: str) -> VibeusageError
                 if cause == "dns"
                 else "Check the network connection (and any proxy), then retry."
             ),
-            cause=cause,
+            cause=cause or "connect",
         )
     if isinstance(exc, requests.TooManyRedirects):
         return VibeusageError(f"{provider_name} redirected too many times", ErrorCategory.PROVIDER)
