@@ -386,7 +386,7 @@ def test_output_to_missing_directory_is_a_clear_error(cli, logged_in, mocked, tm
     target = tmp_path / "file-not-dir"
     target.write_text("x", encoding="utf-8")
     result = cli("--json", "-o", str(target / "usage.json"), clock=clock)
-    assert result.code == 1
+    assert result.code == 4  # issue 13: a missing directory is invalid input
     assert "cannot write" in result.err
     assert "Traceback" not in result.err
 

@@ -140,3 +140,25 @@ def test_after_a_connection_failure_strategies_needing_the_network_are_skipped(
     assert time.monotonic() - started < 3
     assert (tool.calls, local.calls) == (0, 1)
     assert result.code == 0 and result.json()["source"] == "local"
+
+
+def test_output_file_goes_through_a_symlink_keeps_the_mode_and_needs_its_directory(
+    cli, home, tmp_path
+):
+    import os
+    import stat
+
+    real = tmp_path / "real.json"
+    real.write_text("old", encoding="utf-8")
+    real.chmod(0o640)
+    link = tmp_path / "link.json"
+    link.symlink_to(real)
+    cli("--json", "-o", str(link))
+    assert link.is_symlink() and "providers" in real.read_text(encoding="utf-8")
+    assert stat.S_IMODE(os.stat(real).st_mode) == 0o640
+    fresh = tmp_path / "fresh.json"
+    cli("--json", "-o", str(fresh))
+    assert stat.S_IMODE(os.stat(fresh).st_mode) == 0o600
+    missing = cli("--json", "-o", str(tmp_path / "nowhere" / "usage.json"))
+    assert missing.code == 4 and "does not exist" in missing.err
+    assert not (tmp_path / "nowhere").exists()

@@ -2,6 +2,7 @@
 
 import json
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any, Optional, Union
@@ -66,12 +67,26 @@ def write_output_file(path: PathLike, text: str) -> None:
     ``/dev/stdout``, a FIFO or a terminal cannot be renamed over (as root it would be
     replaced by a regular file): those are written to as they are.
     """
-    target = Path(path)
+    # Through a symlink to its target; an existing file keeps its mode, a new one is 0600
+    # (it holds emails); a missing directory is the caller's mistake, never created.
+    target = Path(os.path.realpath(path))
     if target.exists() and not target.is_file():
         with open(target, "w", encoding="utf-8") as handle:
             handle.write(text)
         return
-    atomic_write_text(target, text)
+    if not target.parent.is_dir():
+        raise MissingDirectory(target.parent)
+    mode = stat.S_IMODE(target.stat().st_mode) if target.is_file() else 0o600
+    atomic_write_text(target, text, mode)
+
+
+class MissingDirectory(OSError):
+    """``-o FILE`` names a file in a directory that does not exist."""
+
+    def __init__(self, directory: PathLike) -> None:
+        super().__init__(f"{os.fspath(directory)}: no such directory")
+        self.filename = os.fspath(directory)
+        self.strerror = "no such directory"
 
 
 def atomic_write_json(path: PathLike, data: Any, mode: int = 0o644) -> None:
