@@ -106,7 +106,6 @@ def _store_secret(
         )
     if spec.validate is not None:
         from ..http import make_session
-
         from ..kit.http_errors import classify_exception
 
         try:
