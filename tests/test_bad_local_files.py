@@ -355,7 +355,7 @@ def test_bad_snapshot_with_offline_says_there_is_no_cache(
     result = cli("codex", "--json", "--offline")
     faults.assert_clean_output(result)
     error = faults.error_of(result)
-    assert (error["category"], result.code) == ("not_found", 1)
+    assert (error["category"], result.code) == ("network", 3)
     state.assert_untouched()
 
 

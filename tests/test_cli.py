@@ -83,15 +83,22 @@ def test_unknown_provider_is_exit_4_naming_known_ones(cli):
 
 def test_first_run_guide_when_nothing_is_connected(cli):
     result = cli()
-    assert result.code == 0
+    assert result.code == 2
     assert "No provider is connected yet" in result.out
     assert "Claude" in result.out and "`claude`" in result.out
 
 
 def test_first_run_json_is_an_empty_document(cli):
     result = cli("--json")
-    assert result.code == 0
+    assert result.code == 2
     assert result.json()["providers"] == {} and result.json()["errors"] == {}
+
+
+def test_first_run_quiet_is_exit_2_saying_nothing_is_connected(cli):
+    result = cli("-q")
+    assert result.code == 2
+    assert result.out == ""
+    assert "No provider is connected" in result.err
 
 
 def test_named_provider_without_credentials_is_exit_2_with_remediation(cli):
@@ -351,7 +358,7 @@ def test_offline_serves_cache_and_makes_no_request(cli, logged_in, mocked):
 def test_offline_without_cache_fails_without_network(cli, logged_in, mocked):
     result = cli("--offline", "claude", clock=clock)
     assert len(mocked.calls) == 0
-    assert result.code == 1
+    assert result.code == 3
     assert "No cached Claude data" in result.out
 
 
@@ -381,7 +388,7 @@ def test_output_to_missing_directory_is_a_clear_error(cli, logged_in, mocked, tm
     target = tmp_path / "file-not-dir"
     target.write_text("x", encoding="utf-8")
     result = cli("--json", "-o", str(target / "usage.json"), clock=clock)
-    assert result.code == 1
+    assert result.code == 4  # issue 13: a missing directory is invalid input
     assert "cannot write" in result.err
     assert "Traceback" not in result.err
 
@@ -620,8 +627,8 @@ def test_hung_strategy_does_not_keep_the_process_alive(home):
 
 def test_main_returns_a_plain_int_not_an_enum(home, monkeypatch, capsys):
     monkeypatch.setattr(sys, "argv", ["vibeusage", "--offline", "--json"])
-    code = main()  # nothing cached: not found
-    assert type(code) is int and code == 1
+    code = main()  # nothing cached: exit 3
+    assert type(code) is int and code == 3
 
 
 # --- what providers send never drives the terminal ------------------------------------------

@@ -179,7 +179,7 @@ def test_output_file_is_written_atomically_with_the_same_text(cli, two, home):
 
 def test_nothing_connected_is_an_exposition_not_the_guide(cli, home):
     result = cli("--format", "prometheus", clock=clock)
-    assert result.code == 0
+    assert result.code == 2  # nothing connected is exit 2 in every mode (issue 13 #7)
     families = parse_exposition(result.out)
     assert families["vibeusage_provider_up"] == []
     assert families["vibeusage_run_timestamp_seconds"] == [({}, str(NOW_UNIX))]

@@ -171,11 +171,12 @@ def test_auth_rejected_session_key_is_not_stored(cli, home, mocked):
     assert not key_file(home).exists()
 
 
-def test_auth_unreachable_claude_ai_is_not_stored(cli, home, mocked):
+def test_auth_unreachable_claude_ai_is_a_network_error_and_not_stored(cli, home, mocked):
     mocked.get(ORGS_URL, body=requests.ConnectionError("offline"))
     result = cli("auth", "claude", stdin=KEY)
-    assert result.code == 2
-    assert "could not reach claude.ai" in result.err
+    assert result.code == 3  # issue 13: a network error, not "copy a fresh key"
+    assert "Could not connect to Claude (claude.ai)" in result.err
+    assert "fresh" not in result.err
     assert not key_file(home).exists()
 
 

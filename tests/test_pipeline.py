@@ -228,7 +228,7 @@ def test_offline_marks_old_cache_stale_and_missing_cache_as_error(home):
     results = make_pipeline(home).run([old, missing], RunOptions(offline=True))
     assert results[0].stale and results[0].snapshot is not None
     assert results[1].snapshot is None
-    assert results[1].error is not None and results[1].error.category is ErrorCategory.NOT_FOUND
+    assert results[1].error is not None and results[1].error.category is ErrorCategory.NETWORK
 
 
 def test_rate_limit_closes_gate_and_next_run_skips_the_request(home):

@@ -157,7 +157,7 @@ def test_offline_with_nothing_cached_is_the_nothing_cached_error(make_app):
     with pytest.raises(VibeusageError) as caught:
         select_providers(app, offline=True)
     assert caught.value.message == "Nothing is cached yet"
-    assert caught.value.category is ErrorCategory.NOT_FOUND
+    assert caught.value.category is ErrorCategory.NETWORK
     assert caught.value.remediation == "Run `vibeusage` once without --offline."
 
 

@@ -90,7 +90,7 @@ def test_offline_table_needs_tabulate_but_still_no_network_code(home):
 
 def test_offline_with_nothing_cached_says_so(cli, home):
     result = cli("--offline")
-    assert result.code == 1
+    assert result.code == 3
     assert "Nothing is cached yet" in result.err
 
 

@@ -94,6 +94,8 @@ class GateState:
     failures: Tuple[datetime, ...] = ()
     closed_until: Optional[datetime] = None
     reason: Optional[str] = None
+    #: The error category of the failure that closed the gate (its message keeps it).
+    category: Optional[str] = None
 
     def is_closed(self, now: datetime) -> bool:
         """Closed until ``closed_until`` — unless that is further than vibeusage ever pauses
@@ -132,10 +134,12 @@ class FailureGate:
         if isinstance(failures_raw, list):
             failures = [t for t in (parse_iso(v) for v in failures_raw) if t is not None]
         reason = data.get("reason")
+        category = data.get("category")
         return GateState(
             failures=tuple(failures),
             closed_until=parse_iso(data.get("closed_until")),
             reason=reason if isinstance(reason, str) else None,
+            category=category if isinstance(category, str) else None,
         )
 
     def _save(self, provider_id: str, strategy: str, state: Optional[GateState]) -> None:
@@ -149,6 +153,7 @@ class FailureGate:
                 "failures": [t.isoformat() for t in state.failures],
                 "closed_until": state.closed_until.isoformat() if state.closed_until else None,
                 "reason": state.reason,
+                "category": state.category,
             }
         if states:
             atomic_write_json(self.path(provider_id), states, mode=0o600)
@@ -174,10 +179,11 @@ class FailureGate:
         reason: str,
         retry_after: Optional[float] = None,
         strategy: str = ANY,
+        category: Optional[str] = None,
     ) -> GateState:
         """Note a failed request; close the gate on a rate limit or too many failures."""
         with self._lock(provider_id):
-            return self._record_failure(provider_id, now, reason, retry_after, strategy)
+            return self._record_failure(provider_id, now, reason, retry_after, strategy, category)
 
     def _record_failure(
         self,
@@ -186,6 +192,7 @@ class FailureGate:
         reason: str,
         retry_after: Optional[float],
         strategy: str,
+        category: Optional[str] = None,
     ) -> GateState:
         previous = self.load(provider_id, strategy)
         failures = tuple(t for t in previous.failures if now - t < FAILURE_WINDOW) + (now,)
@@ -197,7 +204,12 @@ class FailureGate:
             reason = f"{len(failures)} failures in a row ({reason})"
         if closed_until is not None:
             failures = ()
-        state = GateState(failures, closed_until, reason if closed_until else None)
+        state = GateState(
+            failures,
+            closed_until,
+            reason if closed_until else None,
+            category if closed_until else None,
+        )
         self._save(provider_id, strategy, state)
         return state
 

@@ -96,6 +96,7 @@ class VibeusageError(Exception):
         retry_after: Optional[float] = None,
         status_code: Optional[int] = None,
         timestamp: Optional[datetime] = None,
+        cause: Optional[str] = None,
     ) -> None:
         # Messages quote providers' own words: no control character may reach a terminal.
         self.message = redact(_one_line(message))
@@ -105,6 +106,8 @@ class VibeusageError(Exception):
         self.provider = provider
         self.retry_after = retry_after
         self.status_code = status_code
+        #: Why a network exchange failed: "dns", "refused", "proxy", "tls" or "timeout".
+        self.cause = cause
         self.timestamp = timestamp or utcnow()
         super().__init__(self.message)
 

@@ -93,12 +93,29 @@ def write_output_file(path: PathLike, text: str) -> None:
     ``/dev/stdout``, a FIFO or a terminal cannot be renamed over (as root it would be
     replaced by a regular file): those are written to as they are.
     """
-    target = os.fspath(path)
+    # Through a symlink to its target; an existing file keeps its mode, a new one is 0600
+    # (it holds emails); a missing directory is the caller's mistake, never created.
+    target = os.path.realpath(os.fspath(path))
     if os.path.exists(target) and not os.path.isfile(target):
         with open(target, "w", encoding="utf-8") as handle:
             handle.write(text)
         return
-    atomic_write_text(target, text)
+    directory = os.path.dirname(target)
+    if not os.path.isdir(directory):
+        raise MissingDirectory(directory)
+    import stat
+
+    mode = stat.S_IMODE(os.stat(target).st_mode) if os.path.isfile(target) else 0o600
+    atomic_write_text(target, text, mode)
+
+
+class MissingDirectory(OSError):
+    """``-o FILE`` names a file in a directory that does not exist."""
+
+    def __init__(self, directory: PathLike) -> None:
+        super().__init__(f"{os.fspath(directory)}: no such directory")
+        self.filename = os.fspath(directory)
+        self.strerror = "no such directory"
 
 
 def atomic_write_json(path: PathLike, data: Any, mode: int = 0o644) -> None:

@@ -1122,7 +1122,7 @@ def test_oauth_connection_error_is_a_network_error_naming_codex(
     error = CodexOAuth().fetch(codex.ctx()).error
     assert error is not None
     assert error.category is ErrorCategory.NETWORK
-    assert error.message == "Could not connect to Codex"
+    assert error.message == "Could not connect to Codex (chatgpt.com)"
 
 
 def test_reset_credit_count_reaches_the_snapshot_json_and_verbose() -> None:

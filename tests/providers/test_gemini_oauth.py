@@ -549,7 +549,7 @@ def test_connection_errors_are_network_errors_naming_gemini(
     error = GeminiOAuth().fetch(ctx_for(home, bin_dir)).error
     assert error is not None
     assert error.category is ErrorCategory.NETWORK
-    assert error.message == "Could not connect to Gemini"
+    assert error.message == "Could not connect to Gemini (cloudcode-pa.googleapis.com)"
 
 
 # --- login types and availability -------------------------------------------------------------

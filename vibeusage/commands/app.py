@@ -145,10 +145,17 @@ class App:
         encoding = "utf-8" if output else getattr(self.terminal.stdout, "encoding", None)
         text = text.encode(encoding or "utf-8", "replace").decode(encoding or "utf-8")
         if output:
-            from ..store import write_output_file
+            from ..store import MissingDirectory, write_output_file
 
             try:
                 write_output_file(output, text)
+            except MissingDirectory as exc:
+                from ..errors import ConfigError
+
+                raise ConfigError(
+                    f"cannot write {output}: {exc.filename} does not exist",
+                    remediation="Create the directory first, or choose another path.",
+                ) from exc
             except OSError as exc:
                 from ..errors import VibeusageError
 

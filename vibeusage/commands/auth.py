@@ -106,8 +106,14 @@ def _store_secret(
         )
     if spec.validate is not None:
         from ..http import make_session
+        from ..kit.http_errors import classify_exception
 
-        reason = spec.validate(make_session(app.config.fetch.timeout), value)
+        try:
+            reason = spec.validate(make_session(app.config.fetch.timeout), value)
+        except VibeusageError:
+            raise
+        except Exception as exc:  # the exchange failed: say why, not "copy a fresh key"
+            raise classify_exception(exc, provider.name) from exc
         if reason is not None:
             raise VibeusageError(
                 f"The {provider.name} credential was not stored: {reason}",

@@ -45,6 +45,25 @@ def fetch_statuses(app: App, providers: List[Provider]) -> Dict[str, ProviderSta
     return {p.id: s for p, s in zip(providers, statuses)}
 
 
+def exit_code(providers: List[Provider], statuses: Dict[str, ProviderStatus]) -> int:
+    """3 when every status page failed to answer, 5 when some did, else 0."""
+    from ..errors import ExitCode
+    from ..models import StatusLevel
+
+    # A provider whose health is deliberately not polled (Vertex AI: "not polled; see …")
+    # has no page that could fail.
+    pages = [
+        p
+        for p in providers
+        if (p.status_url is not None or p.status_fetch is not None)
+        and not (statuses[p.id].description or "").startswith("not polled")
+    ]
+    failed = [p for p in pages if statuses[p.id].level is StatusLevel.UNKNOWN]
+    if pages and len(failed) == len(pages):
+        return int(ExitCode.NETWORK)
+    return int(ExitCode.PARTIAL) if failed else int(ExitCode.OK)
+
+
 def run(app: App, args: argparse.Namespace) -> int:
     providers = app.named_providers(args.providers) or app.enabled_providers()
     statuses = fetch_statuses(app, providers)
@@ -52,10 +71,10 @@ def run(app: App, args: argparse.Namespace) -> int:
         from ..views.status import statuses_document
 
         app.emit_json(statuses_document(statuses))
-        return 0
+        return exit_code(providers, statuses)
     from ..views.status import status_table
     from ..views.style import unicode_supported
 
     unicode = unicode_supported(getattr(app.terminal.stdout, "encoding", None))
     app.emit(status_table(providers, statuses, app.color(args), unicode))
-    return 0
+    return exit_code(providers, statuses)

@@ -163,6 +163,12 @@ def run(app: App, args: argparse.Namespace) -> int:
         app.emit(text, args.output)
     if args.record:
         _record(app, report)
+    if selection.first_run:
+        from ..errors import ExitCode
+
+        if args.quiet and not args.json:
+            app.terminal.stderr.write("No provider is connected: run `vibeusage` to see how.\n")
+        return int(ExitCode.AUTH)
     return report.exit_code
 
 

@@ -5,7 +5,7 @@ only once a request has been made.
 """
 
 from datetime import datetime, timezone
-from typing import Mapping, Optional
+from typing import List, Mapping, Optional
 
 from ..errors import ErrorCategory, Severity, VibeusageError
 from ..timeparse import utcnow
@@ -146,29 +146,55 @@ def classify_exception(exc: BaseException, provider_name: str) -> VibeusageError
         return VibeusageError(
             f"{provider_name} sent a response that is not JSON", ErrorCategory.PARSE
         )
+    host = _host(exc)
+    if isinstance(exc, OSError) and "CA certificate bundle" in str(exc):
+        # requests raises this at send time when REQUESTS_CA_BUNDLE / CURL_CA_BUNDLE /
+        # SSL_CERT_FILE names a file that does not exist: nothing reached the network.
+        return VibeusageError(
+            "The CA bundle named by REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE or SSL_CERT_FILE "
+            "does not exist",
+            ErrorCategory.CONFIGURATION,
+            remediation="Point the variable at an existing CA bundle file, or unset it.",
+            cause="tls",
+        )
     if isinstance(exc, requests.Timeout):
         return VibeusageError(
-            f"{provider_name} did not answer in time",
+            f"{provider_name} did not answer in time{host}",
             ErrorCategory.NETWORK,
             remediation="Retry later, or raise the limit with `--timeout`.",
+            cause="timeout",
         )
     if isinstance(exc, requests.exceptions.SSLError):
         return VibeusageError(
-            f"TLS verification failed while contacting {provider_name}",
+            f"TLS verification failed while contacting {provider_name}{host}",
             ErrorCategory.NETWORK,
             remediation=(
                 "Behind a TLS-inspecting proxy, point REQUESTS_CA_BUNDLE at the "
                 "organisation's CA bundle."
             ),
+            cause="tls",
         )
     if isinstance(exc, requests.exceptions.ProxyError):
         return VibeusageError(
-            f"The proxy refused the connection to {provider_name}",
+            f"The proxy refused the connection to {provider_name}{host}",
             ErrorCategory.NETWORK,
             remediation="Check HTTPS_PROXY / NO_PROXY and the proxy's credentials.",
+            cause="proxy",
         )
     if isinstance(exc, requests.ConnectionError):
-        return VibeusageError(f"Could not connect to {provider_name}", ErrorCategory.NETWORK)
+        cause = _connection_cause(exc)
+        why = {"dns": "the name did not resolve", "refused": "the connection was refused"}
+        return VibeusageError(
+            f"Could not connect to {provider_name}{host}"
+            + (f": {why[cause]}" if cause in why else ""),
+            ErrorCategory.NETWORK,
+            remediation=(
+                "Check the network connection and DNS, then retry."
+                if cause == "dns"
+                else "Check the network connection (and any proxy), then retry."
+            ),
+            cause=cause or "connect",
+        )
     if isinstance(exc, requests.TooManyRedirects):
         return VibeusageError(f"{provider_name} redirected too many times", ErrorCategory.PROVIDER)
     if isinstance(exc, requests.HTTPError) and exc.response is not None:
@@ -197,3 +223,51 @@ def _human_seconds(seconds: float) -> str:
     if minutes < 90:
         return f"{minutes} minutes"
     return f"{round(minutes / 60)} hours"
+
+
+def _host(exc: BaseException) -> str:
+    """`` (host)`` of the request that failed, or nothing when it is not known."""
+    from urllib.parse import urlsplit
+
+    request = getattr(exc, "request", None)
+    url = getattr(request, "url", None)
+    if not isinstance(url, str):
+        return ""
+    try:
+        host = urlsplit(url).hostname
+    except ValueError:
+        return ""
+    return f" ({host})" if host else ""
+
+
+#: Words of urllib3's and the resolver's messages, per cause (they are only in the text).
+_CAUSE_WORDS = (
+    (
+        "dns",
+        (
+            "NameResolutionError",
+            "Name or service not known",
+            "getaddrinfo failed",
+            "nodename nor servname",
+            "Temporary failure in name resolution",
+            "No address associated",
+        ),
+    ),
+    ("refused", ("Connection refused", "ConnectionRefusedError", "WinError 10061")),
+)
+
+
+def _connection_cause(exc: BaseException) -> Optional[str]:
+    """ "dns" or "refused" when the exception's chain says so, else None."""
+    seen: List[BaseException] = []
+    current: Optional[BaseException] = exc
+    while current is not None and current not in seen and len(seen) < 8:
+        seen.append(current)
+        if isinstance(current, ConnectionRefusedError):
+            return "refused"
+        current = current.__cause__ or current.__context__
+    text = " ".join(str(e) for e in seen) + " " + " ".join(repr(a) for a in exc.args)
+    for cause, words in _CAUSE_WORDS:
+        if any(word in text for word in words):
+            return cause
+    return None

@@ -113,8 +113,12 @@ class Pipeline:
             else:
                 to_fetch.append(provider)
         if to_fetch:
+            # The deadline bounds the whole command; the runner clips each strategy's
+            # timeout to what is left of it. Only an explicit --timeout may lengthen it.
             timeout = options.timeout or self.config.fetch.timeout
-            deadline = options.deadline or max(self.config.fetch.deadline, timeout)
+            deadline = options.deadline or self.config.fetch.deadline
+            if options.timeout and options.deadline is None:
+                deadline = max(deadline, options.timeout)
             results.update(
                 self.runner.run(
                     to_fetch,

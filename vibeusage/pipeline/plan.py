@@ -48,7 +48,8 @@ def _offline(
             provider,
             error=VibeusageError(
                 f"No cached {provider.name} data to show offline",
-                ErrorCategory.NOT_FOUND,
+                # Exit 3: the data exists only behind the network --offline forbids.
+                ErrorCategory.NETWORK,
                 remediation="Run once without `--offline` to fill the cache.",
                 provider=provider.id,
             ),
@@ -78,23 +79,34 @@ def all_gates_closed(
     if not states or not all(state.is_closed(now) for state in states):
         return None
     reopen = min(s.closed_until for s in states if s.closed_until is not None)
-    return gate_error(provider, states[0].reason, reopen)
+    return gate_error(provider, states[0].reason, reopen, states[0].category)
 
 
-def gate_error(provider: Provider, reason: Optional[str], reopen: datetime) -> VibeusageError:
+def gate_error(
+    provider: Provider, reason: Optional[str], reopen: datetime, category: Optional[str] = None
+) -> VibeusageError:
+    """The error of a closed gate, in the category of the failure that closed it."""
     local = reopen.astimezone().strftime("%H:%M")
+    known = {c.value: c for c in GATED_CATEGORIES}
     return VibeusageError(
         f"{provider.name} is paused after failures ({reason or 'backing off'}); "
         f"next try at {local}",
-        ErrorCategory.RATE_LIMITED,
+        known.get(category or "", ErrorCategory.RATE_LIMITED),
         remediation="Wait until then, or use `--refresh` to try now.",
         provider=provider.id,
     )
 
 
+#: Causes on our side of the wire: the provider never saw the request, so nothing is spared
+#: by pausing it, and a quick manual retry after fixing the network must go through.
+LOCAL_CAUSES = frozenset({"dns", "refused", "proxy", "tls"})
+
+
 def counts_against_gate(error: VibeusageError, cancelled: bool) -> bool:
     """Whether a failed attempt closes the gate a little more (a cancelled one never does)."""
-    return not cancelled and error.category in GATED_CATEGORIES
+    if cancelled or error.category not in GATED_CATEGORIES:
+        return False
+    return error.cause not in LOCAL_CAUSES
 
 
 def with_stale(

@@ -70,7 +70,12 @@ class GateRecorder(Recorder):
         retry_after = error.retry_after if error.category is ErrorCategory.RATE_LIMITED else None
         try:
             self.gate.record_failure(
-                provider.id, self.clock(), error.message, retry_after, strategy=strategy
+                provider.id,
+                self.clock(),
+                error.message,
+                retry_after,
+                strategy=strategy,
+                category=error.category.value,
             )
         except OSError as exc:
             log.debug("cannot write failure gate for %s: %s", provider.id, exc)

@@ -221,7 +221,11 @@ class Runner:
                 return with_stale(provider, closed, self.load_cached(provider.id))
         attempts: List[Attempt] = []
         first_error: Optional[VibeusageError] = None
+        offline = False
         for strategy in chain:
+            if offline and _needs_network(strategy):
+                attempts.append(Attempt(strategy.name, False, 0, "skipped: no network"))
+                continue
             budget = min(limits.timeout, limits.deadline - time.monotonic())
             if budget <= 0 or limits.cancel.is_set():
                 first_error = first_error or VibeusageError(
@@ -231,7 +235,7 @@ class Runner:
                 break
             gate = self.load_gate(provider.id, strategy.name)
             if not limits.options.refresh and gate.is_closed(self.clock()):
-                error = gate_error(provider, gate.reason, gate.closed_until)
+                error = gate_error(provider, gate.reason, gate.closed_until, gate.category)
                 attempts.append(Attempt(strategy.name, False, 0, f"skipped: {error.message}"))
                 first_error = first_error or error
                 continue
@@ -258,6 +262,11 @@ class Runner:
             attempts.append(Attempt(strategy.name, False, elapsed_ms, error.message))
             self.recorder.failed(provider, strategy.name, error, cancelled)
             first_error = first_error or error
+            # A connection that failed on our side fails for every strategy using the
+            # network (a slow answer, a timeout, may be the provider's alone).
+            offline = offline or (
+                error.category is ErrorCategory.NETWORK and error.cause not in (None, "timeout")
+            )
             if cancelled or not outcome.should_fallback:
                 break
         assert first_error is not None
@@ -381,3 +390,11 @@ def _is_available(strategy: Strategy, ctx: FetchContext) -> bool:
 
 def _ms_since(started: float) -> int:
     return int((time.monotonic() - started) * 1000)
+
+
+def _needs_network(strategy: Strategy) -> bool:
+    """The strategy's own ``needs_network`` (a reference's code is loaded to read it)."""
+    from ..providers.manifest import StrategyRef
+
+    target = strategy.load() if isinstance(strategy, StrategyRef) else strategy
+    return bool(getattr(target, "needs_network", True))

@@ -62,6 +62,9 @@ class Strategy:
     name: str = ""
     #: Where the credentials come from, for people ("Claude Code login").
     label: str = ""
+    #: Whether it needs the network (a tool that talks to the provider does): after a
+    #: connection failure in the same run, such strategies are skipped.
+    needs_network: bool = True
 
     def available(self, ctx: FetchContext) -> bool:
         """Cheap local check (a file exists, a variable is set): never touches the network."""

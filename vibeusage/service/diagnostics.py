@@ -3,7 +3,7 @@
 import platform
 import re
 import sys
-from typing import Any, Dict
+from typing import Any, Dict, List
 
 from .. import __version__
 from ..cache import LastRun
@@ -25,6 +25,8 @@ PROXY_VARIABLES = (
     "CURL_CA_BUNDLE",
     "SSL_CERT_FILE",
 )
+#: Variables naming a CA bundle file: a missing file fails every HTTPS request.
+CA_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE")
 _URL_PASSWORD = re.compile(r"(?<=://)([^:/@\s]+):([^@/\s]+)@")
 
 
@@ -49,6 +51,7 @@ def diagnose(app: Context) -> Dict[str, Any]:
             for name in PROXY_VARIABLES
             if app.environ.get(name)
         },
+        "problems": _missing_ca_bundles(app.environ),
     }
     try:
         app.config  # noqa: B018 - loading validates the file
@@ -70,3 +73,14 @@ def diagnose(app: Context) -> Dict[str, Any]:
         }
     report["providers"] = providers
     return report
+
+
+def _missing_ca_bundles(environ: Any) -> List[str]:
+    """One line per CA bundle variable that names a file that does not exist."""
+    from pathlib import Path
+
+    return [
+        f"{name} names {environ[name]}, which does not exist: every HTTPS request will fail"
+        for name in CA_VARIABLES
+        if environ.get(name) and not Path(environ[name]).exists()
+    ]

@@ -19,7 +19,7 @@ from ..models import UsageSnapshot
 from ..pipeline import ProviderResult, RunOptions
 from ..providers.base import Provider
 from .context import Context
-from .usage import Selection, select_providers
+from .usage import NothingCached, Selection, select_providers
 
 #: Strategies that read what a tool left on disk and make no request.
 NO_REQUEST_STRATEGIES = frozenset({"local", "statusline"})
@@ -97,10 +97,8 @@ def gather(app: Context, request: GuardRequest) -> List[GuardSubject]:
 def _select(app: Context, request: GuardRequest) -> Selection:
     try:
         return select_providers(app, request.names, offline=request.offline)
-    except VibeusageError as exc:
-        if request.offline and exc.category is ErrorCategory.NOT_FOUND:
-            return Selection(())  # nothing cached: no provider, so the outcome is unknown
-        raise
+    except NothingCached:
+        return Selection(())  # nothing cached: no provider, so the outcome is unknown
 
 
 def _cache_fresh(snapshot: UsageSnapshot, now: datetime, max_age: float) -> bool:

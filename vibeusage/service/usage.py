@@ -45,11 +45,7 @@ def select_providers(app: Context, names: Sequence[str] = (), offline: bool = Fa
     if offline:
         cached = tuple(p for p in app.enabled_providers() if pipeline.has_cache(p))
         if not cached:
-            raise VibeusageError(
-                "Nothing is cached yet",
-                ErrorCategory.NOT_FOUND,
-                remediation="Run `vibeusage` once without --offline.",
-            )
+            raise NothingCached()
         return Selection(cached)
     return Selection(tuple(p for p in app.enabled_providers() if pipeline.has_credentials(p)))
 
@@ -65,3 +61,14 @@ def collect(
     if selection.providers:
         results = app.pipeline().run(list(selection.providers), options, on_progress=on_progress)
     return Report(tuple(results), app.clock(), single=selection.single)
+
+
+class NothingCached(VibeusageError):
+    """``--offline`` with no cached data at all (exit 3: the data is only behind the network)."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Nothing is cached yet",
+            ErrorCategory.NETWORK,
+            remediation="Run `vibeusage` once without --offline.",
+        )

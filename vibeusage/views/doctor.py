@@ -26,6 +26,7 @@ def _lines(report: Dict[str, Any]) -> List[str]:
         lines.append(f"  {name}: {entry['path']} ({'exists' if entry['exists'] else 'missing'})")
     lines.append("environment:" if report["environment"] else "environment: no proxy settings")
     lines += [f"  {name}={value}" for name, value in report["environment"].items()]
+    lines += [f"  PROBLEM: {problem}" for problem in report.get("problems", ())]
     config = report["config"]
     lines.append("config: valid" if config["valid"] else f"config: INVALID: {config['error']}")
     for pid, entry in report["providers"].items():

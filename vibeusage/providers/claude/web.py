@@ -197,7 +197,10 @@ def validate_session_key(session: Any, value: str) -> Optional[str]:
             },
         )
     except Exception as exc:
-        return f"could not reach claude.ai ({type(exc).__name__})"
+        # Not the key's fault: a network error (exit 3) with network advice.
+        from ...kit.http_errors import classify_exception
+
+        raise classify_exception(exc, "Claude") from exc
     if response.status_code in (401, 403):
         return "claude.ai rejected this session key"
     if response.status_code != 200:

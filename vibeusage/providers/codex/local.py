@@ -214,6 +214,7 @@ class CodexLocal(Strategy):
 
     name = "local"
     label = "Codex CLI session logs"
+    needs_network = False
 
     def available(self, ctx: FetchContext) -> bool:
         home = codex_home(ctx)
