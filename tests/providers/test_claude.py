@@ -852,12 +852,14 @@ def test_oauth_200_with_error_object_is_a_parse_error(home: Home, mocked: Any) -
     assert_no_secret(info.value)
 
 
-def test_oauth_expired_token_fails_without_any_request(home: Home, mocked: Any) -> None:
+def test_oauth_expired_token_refused_without_claude_is_an_auth_error(
+    home: Home, mocked: Any
+) -> None:
     expired_ms = int((NOW - timedelta(minutes=1)).timestamp() * 1000)
     write_token(home, expiresAt=expired_ms)
-    mocked.get(USAGE_URL, json=fixture("oauth-usage-limits.json"))
+    mocked.get(USAGE_URL, status=401, json={"type": "error"})
     result = ClaudeOAuth().fetch(make_ctx(home))
-    assert len(mocked.calls) == 0
+    assert len(mocked.calls) == 1
     assert not result.success
     assert result.error is not None
     assert_auth_error(result.error)

@@ -484,7 +484,7 @@ def test_401_without_claude_on_path_is_login_error_without_crash(
 
 
 @posix_only
-def test_expired_token_is_refreshed_before_the_first_usage_request(
+def test_expired_token_is_tried_once_then_renewed_by_claude(
     home: Home, mocked: Any, fakes: Fakes
 ) -> None:
     write_token(home, expiresAt=ms(NOW - timedelta(minutes=5)))
@@ -493,6 +493,8 @@ def test_expired_token_is_refreshed_before_the_first_usage_request(
 
     def answer(request: Any) -> Tuple[int, Dict[str, str], str]:
         seen.append((request.headers["Authorization"], (fakes.out / "claude-pid").exists()))
+        if request.headers["Authorization"] == f"Bearer {OLD_TOKEN}":
+            return 401, {}, json.dumps({"type": "error"})
         return 200, {}, json.dumps(load_fixture("claude/oauth-usage-limits.json"))
 
     mocked.add_callback(responses.GET, USAGE_URL, callback=answer)
@@ -501,9 +503,28 @@ def test_expired_token_is_refreshed_before_the_first_usage_request(
     result = ClaudeOAuth().fetch(make_ctx(home, fakes))
 
     assert result.success, result.error
-    assert seen == [(f"Bearer {NEW_TOKEN}", True)]
+    # The expired token's request goes first (offline it fails at once), then claude runs.
+    assert seen == [(f"Bearer {OLD_TOKEN}", False), (f"Bearer {NEW_TOKEN}", True)]
     assert fakes.claude_starts() == 1
     assert home.claude_credentials.read_text(encoding="utf-8") == fakes.read("claude-wrote")
+
+
+@posix_only
+def test_expired_token_offline_is_a_network_error_without_starting_claude(
+    home: Home, mocked: Any, fakes: Fakes
+) -> None:
+    import requests
+
+    write_token(home, expiresAt=ms(NOW - timedelta(minutes=5)))
+    fakes.claude("rewrite", creds=home.claude_credentials)
+    mocked.get(USAGE_URL, body=requests.ConnectionError("Name or service not known"))
+
+    result = untouched_fetch(home, make_ctx(home, fakes))
+
+    assert not result.success
+    assert result.error is not None
+    assert result.error.category is ErrorCategory.NETWORK
+    assert fakes.claude_starts() == 0
 
 
 @posix_only
@@ -512,28 +533,30 @@ def test_401_for_a_token_just_renewed_after_expiry_does_not_run_claude_again(
 ) -> None:
     write_token(home, expiresAt=ms(NOW - timedelta(minutes=5)))
     fakes.claude("rewrite", creds=home.claude_credentials)
+    usage_401(mocked, OLD_TOKEN)
     usage_401(mocked, NEW_TOKEN)
 
     result = ClaudeOAuth().fetch(make_ctx(home, fakes))
 
     assert_login_error(result)
-    assert sent_tokens(mocked) == [f"Bearer {NEW_TOKEN}"]
+    assert sent_tokens(mocked) == [f"Bearer {OLD_TOKEN}", f"Bearer {NEW_TOKEN}"]
     assert fakes.claude_starts() == 1
 
 
 @posix_only
-def test_expired_token_with_failed_refresh_makes_no_usage_request(
+def test_expired_token_with_failed_refresh_says_the_token_expired(
     home: Home, mocked: Any, fakes: Fakes
 ) -> None:
     write_token(home, expiresAt=ms(NOW - timedelta(seconds=1)))
     fakes.claude("noop")
-    usage_ok(mocked, OLD_TOKEN)
+    usage_401(mocked, OLD_TOKEN)
 
     result = untouched_fetch(home, make_ctx(home, fakes))
 
-    assert_login_error(result)
+    error = assert_login_error(result)
+    assert "expired" in error.message
     assert fakes.claude_starts() == 1
-    assert len(mocked.calls) == 0
+    assert len(mocked.calls) == 1
 
 
 def test_expiry_is_judged_by_the_context_clock_not_the_wall_clock(

@@ -179,22 +179,20 @@ class ClaudeOAuth(Strategy):
 
     def run(self, ctx: FetchContext) -> FetchResult:
         creds = load_credentials(ctx)
-        refreshed = False
-        if creds.expires_at is not None and creds.expires_at <= ctx.now():
+        # Even with a token past its expiry the usage request goes first: offline it fails
+        # at once with the network's own error (and the chain stops there), where starting
+        # `claude` to renew the login would wait for the whole refresh timeout. Online the
+        # expired token costs one 401 before the renewal.
+        response = self._get(ctx, USAGE_URL, creds, accept=(401,))
+        if response.status_code == 401:
             renewed = self._delegated_refresh(ctx, creds)
             if renewed is None:
-                return FetchResult.fail(
-                    VibeusageError(
+                if _expired(creds, ctx):
+                    raise VibeusageError(
                         "Claude Code's access token has expired",
                         ErrorCategory.AUTHENTICATION,
                         remediation=LOGIN_HINT,
                     )
-                )
-            creds, refreshed = renewed, True
-        response = self._get(ctx, USAGE_URL, creds, accept=() if refreshed else (401,))
-        if response.status_code == 401:
-            renewed = self._delegated_refresh(ctx, creds)
-            if renewed is None:
                 raise ctx.http.error(response, _remediation(creds))
             creds = renewed
             response = self._get(ctx, USAGE_URL, creds)  # a second 401 is raised
@@ -263,6 +261,10 @@ class ClaudeOAuth(Strategy):
         except OSError:
             pass
         return _merge(identity, fallback)
+
+
+def _expired(creds: ClaudeCredentials, ctx: FetchContext) -> bool:
+    return creds.expires_at is not None and creds.expires_at <= ctx.now()
 
 
 def _rereader(ctx: FetchContext, source: str) -> Callable[[], ClaudeCredentials]:
