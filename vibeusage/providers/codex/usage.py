@@ -370,29 +370,29 @@ def _nested(rate_limits: Dict[str, Any]) -> Dict[str, Any]:
     return nested
 
 
-def _still_running(
+def _still_known(
     period: UsagePeriod, seconds: Optional[float], observed: datetime, now: datetime
 ) -> bool:
-    """False for a window that has reset since the observation (its figure is history)."""
-    if period.resets_at is not None:
-        return period.resets_at > now
-    if seconds is not None:
-        try:
-            return observed + timedelta(seconds=seconds) > now
-        except OverflowError:  # an absurd window length: it has not ended, then
-            return True
-    return True
+    """False only for a window with no reset time that has certainly ended since the
+    observation: nothing could mark it as reset. A window with a reset time is kept, and
+    the model tells when that reset has passed."""
+    if period.resets_at is not None or seconds is None:
+        return True
+    try:
+        return observed + timedelta(seconds=seconds) > now
+    except OverflowError:  # an absurd window length: it has not ended, then
+        return True
 
 
 def rollout_periods(
     rate_limits: Dict[str, Any], observed: datetime, now: datetime, label: Optional[str] = None
 ) -> List[UsagePeriod]:
-    """The windows of one ``rate_limits`` record that have not reset by ``now``.
+    """The windows of one ``rate_limits`` record, those whose reset has passed included.
 
     Relative ``resets_in_seconds`` count from ``observed`` (the line's timestamp).
     """
     found = limit_windows(_nested(rate_limits), observed, label)
-    return [period for period, seconds in found if _still_running(period, seconds, observed, now)]
+    return [period for period, seconds in found if _still_known(period, seconds, observed, now)]
 
 
 def parse_rollout_event(
@@ -407,7 +407,7 @@ def parse_rollout_event(
 
     ``observed_at`` stands in when the line has no usable timestamp (the file's mtime).
     ``extras`` are newer ``token_count`` lines of other limit ids (per-model limits).
-    Windows that have reset by ``now`` are dropped: their figures belong to the past.
+    Windows that have reset by ``now`` are kept; the model marks them as reset.
     """
     rate_limits = token_count_rate_limits(event)
     if rate_limits is None:
