@@ -419,6 +419,7 @@ def test_augment_json_end_to_end_matches_the_snapshot_contract(cli, home, mocked
             "name": "Included usage", "utilization": 75, "remaining": 25,
             "period_type": "monthly", "resets_at": "2026-12-28T00:00:00+00:00", "model": None,
             "pace_ratio": snapshot["periods"][0]["pace_ratio"],
+            "reset_elapsed": snapshot["periods"][0]["reset_elapsed"],
             "pace": snapshot["periods"][0]["pace"],
         }
     ]  # fmt: skip

@@ -646,6 +646,7 @@ def test_factory_json_end_to_end_matches_the_snapshot_contract(cli, home, keyed,
         "name": "Session (5h)", "utilization": 85, "remaining": 15, "period_type": "session",
         "resets_at": "2026-08-25T23:28:38.072000+00:00", "model": None,
         "pace_ratio": snapshot["periods"][0]["pace_ratio"],
+        "reset_elapsed": snapshot["periods"][0]["reset_elapsed"],
             "pace": snapshot["periods"][0]["pace"],
     }  # fmt: skip
     core = [p for p in snapshot["periods"] if p["model"] == "core"]
