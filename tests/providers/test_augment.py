@@ -148,7 +148,15 @@ def test_unknown_unit_keeps_the_share_but_not_the_balance_and_says_so():
     assert snapshot.notes == ("Augment reported an unknown usage unit (7)",)
 
 
-@pytest.mark.parametrize("included", [None, 0, "-5", "many"])
+def test_an_unreadable_allowance_is_a_parse_error_naming_it():
+    payload = dict(fixture("get-billing-summary-credits.json"), amount_included_per_cycle="many")
+    with pytest.raises(VibeusageError) as caught:
+        parse_billing_summary(payload, NOW)
+    assert caught.value.category is ErrorCategory.PARSE
+    assert '"many" is unreadable' in caught.value.message
+
+
+@pytest.mark.parametrize("included", [None, 0, "-5"])
 def test_without_an_allowance_there_is_no_period_only_the_balance(included):
     payload = dict(fixture("get-billing-summary-credits.json"), amount_included_per_cycle=included)
     snapshot = parse_billing_summary(payload, NOW)
