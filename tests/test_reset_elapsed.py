@@ -76,3 +76,15 @@ def test_guard_decides_on_the_reset_window_as_empty(cli, answered):
     decision = result.json()["results"][0]
     assert decision["decision"] == "ok"
     assert decision["remaining_percent"] == 100
+
+
+def test_alert_does_not_fire_on_the_last_reading_of_a_reset_window(cli, home, mocked):
+    home.write_claude_credentials(accessToken="sk-ant-oat01-ResetElapsedTestToken0123456789")
+    payload = {
+        "five_hour": {"utilization": 97.0, "resets_at": RESET.isoformat()},
+        "seven_day": {"utilization": 9.0, "resets_at": "2026-07-08T09:00:00+00:00"},
+    }
+    mocked.get(USAGE_URL, json=payload)
+    mocked.get(ACCOUNT_URL, json=load_fixture("claude/oauth-account.json"))
+    result = cli("alert", clock=clock)
+    assert (result.code, result.out) == (0, ""), result.err
