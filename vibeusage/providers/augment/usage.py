@@ -107,8 +107,7 @@ def summary_snapshot(summary: Summary, now: datetime, source: str) -> UsageSnaps
     if included is None and summary.included is not None:
         unreadable = True
         notes.append(
-            f"{period_name}: the allowance {shown_value(summary.included)} is unreadable, "
-            "not shown"
+            f"{period_name}: the allowance {shown_value(summary.included)} is unreadable, not shown"
         )
     elif included is None or included <= 0:
         notes.append("no monthly allowance was reported, so no share used can be shown")
