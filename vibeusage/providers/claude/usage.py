@@ -174,6 +174,7 @@ def _limit_period(entry: Any, index: int, windows: WindowReader) -> Optional[Usa
     group = opt_str(entry.get("group")) or ""
     period_type = _LIMIT_GROUPS.get(group) or _LIMIT_GROUPS.get(kind.split("_")[0])
     if period_type is None:
+        windows.note(f"{label}: a window of an unknown length, not shown")
         return None
     model = _scope_model(entry.get("scope"))
     if model is not None:
