@@ -485,6 +485,18 @@ def test_a_reading_whose_windows_all_reset_since_keeps_them_marked_as_reset(
     ]
 
 
+def test_a_reading_whose_windows_ended_with_no_reset_time_is_reported_out_of_date(
+    codex: CodexEnv,
+) -> None:
+    then = NOW - timedelta(days=8)
+    event = token_count(then, limits(window(60, 300), window(70, 10080)))
+    write_rollout(codex, then, "a", encode([event]), then)
+    error = fetch(codex).error
+    assert error is not None
+    assert error.category is ErrorCategory.NOT_FOUND
+    assert "out of date" in error.message
+
+
 def test_rollout_files_lists_only_rollouts_newest_first(codex: CodexEnv) -> None:
     a = write_rollout(codex, NOW, "a", b"", NOW - timedelta(hours=2))
     b = write_rollout(codex, NOW - timedelta(days=2), "b", b"", NOW - timedelta(hours=1))
