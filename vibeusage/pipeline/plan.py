@@ -2,7 +2,8 @@
 
 Everything here is a function of data already read (the cached snapshot, gate states, the
 clock's reading, the options): no file, thread or network access, so every rule is a unit
-test. The runner asks these functions before and during a fetch.
+test. The runner asks these functions before and during a fetch; the pipeline applies
+:func:`with_observation_age` to every result, however it was produced.
 """
 
 from dataclasses import replace
