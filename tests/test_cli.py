@@ -198,6 +198,7 @@ def _check_period(period: Dict[str, Any]) -> None:
         "resets_at",
         "model",
         "pace_ratio",
+        "reset_elapsed",
         "pace",
     ]
     assert isinstance(period["name"], str)
@@ -208,6 +209,7 @@ def _check_period(period: Dict[str, Any]) -> None:
         assert datetime.fromisoformat(period["resets_at"]).tzinfo is not None
     assert period["model"] is None or isinstance(period["model"], str)
     assert period["pace_ratio"] is None or isinstance(period["pace_ratio"], float)
+    assert isinstance(period["reset_elapsed"], bool)
     assert period["pace"] is None or isinstance(period["pace"]["summary"], str)
 
 

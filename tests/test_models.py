@@ -286,7 +286,19 @@ def test_usage_period_to_dict_has_exact_contract_keys_and_values():
         "resets_at": "2026-01-16T13:00:00+00:00",
         "model": None,
         "pace_ratio": 1.1,
+        "reset_elapsed": False,
     }
+
+
+def test_a_period_whose_reset_has_passed_is_marked_and_counts_as_unused():
+    period = session(utilization=62, resets_in=timedelta(hours=-6))
+    assert period.reset_elapsed(NOW) is True
+    assert period.as_of(NOW).utilization == 0
+    assert period.to_dict(NOW)["reset_elapsed"] is True
+    assert period.to_dict(NOW)["utilization"] == 62  # the last reading, before the reset
+    running = session(utilization=62, resets_in=timedelta(minutes=1))
+    assert running.reset_elapsed(NOW) is False and running.as_of(NOW) is running
+    assert session(utilization=62, resets_in=None).reset_elapsed(NOW) is False
 
 
 def test_usage_period_to_dict_rounds_pace_ratio_to_two_decimals():

@@ -47,7 +47,7 @@ def test_json_periods_carry_the_pace_object_of_the_contract(cli, registered):
     snapshot = cli("alpha", "--json", clock=lambda: NOW).json()
     assert list(snapshot) == SNAPSHOT_KEYS
     idle, weekly = snapshot["periods"]
-    assert list(weekly)[-2:] == ["pace_ratio", "pace"]
+    assert list(weekly)[-3:] == ["pace_ratio", "reset_elapsed", "pace"]
     assert idle["pace"] is None
     assert weekly["pace"] == {
         "elapsed_fraction": 0.601,

@@ -76,9 +76,10 @@ def test_age_shows_seconds_under_a_minute_and_never_goes_negative():
     assert format_age(timedelta(hours=2)) == "2h 0m"
 
 
-def test_reset_phrase_is_empty_when_unknown_and_due_when_past():
+def test_reset_phrase_is_empty_when_unknown_and_says_how_long_ago_when_past():
     assert format_reset(UsagePeriod("W", 5, PeriodType.WEEKLY), NOW) == ""
-    assert format_reset(session(5, timedelta(minutes=-1)), NOW) == "reset due"
+    assert format_reset(session(5, timedelta(minutes=-1)), NOW) == "reset 1m ago, was 5%"
+    assert format_reset(session(0, timedelta(hours=-6)), NOW) == "reset 6h 0m ago"
     assert format_reset(session(5), NOW) == "resets in 2h 30m"
 
 

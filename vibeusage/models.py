@@ -1,7 +1,7 @@
 """The normalised data model every provider maps into, and its JSON form (schema version 1)."""
 
 import enum
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import ROUND_FLOOR, ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Dict, List, Mapping, Optional, Tuple
@@ -137,6 +137,17 @@ class UsagePeriod:
     def remaining(self) -> int:
         return 100 - self.utilization
 
+    def reset_elapsed(self, now: datetime) -> bool:
+        """Whether the window's reset time has passed: its figure is the last reading before
+        the reset, not current usage."""
+        return self.resets_at is not None and self.resets_at <= now
+
+    def as_of(self, now: datetime) -> "UsagePeriod":
+        """The window as it stands at ``now``: a window whose reset has passed is 0 % used."""
+        if not self.reset_elapsed(now) or self.utilization == 0:
+            return self
+        return replace(self, utilization=0)
+
     def time_until_reset(self, now: datetime) -> Optional[timedelta]:
         """Time left until the window resets (never negative), or None when unknown."""
         if self.resets_at is None:
@@ -177,6 +188,7 @@ class UsagePeriod:
             "resets_at": _iso(self.resets_at),
             "model": self.model,
             "pace_ratio": None if pace is None else round(pace, 2),
+            "reset_elapsed": self.reset_elapsed(now),
         }
 
     @classmethod

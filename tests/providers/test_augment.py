@@ -148,7 +148,15 @@ def test_unknown_unit_keeps_the_share_but_not_the_balance_and_says_so():
     assert snapshot.notes == ("Augment reported an unknown usage unit (7)",)
 
 
-@pytest.mark.parametrize("included", [None, 0, "-5", "many"])
+def test_an_unreadable_allowance_is_a_parse_error_naming_it():
+    payload = dict(fixture("get-billing-summary-credits.json"), amount_included_per_cycle="many")
+    with pytest.raises(VibeusageError) as caught:
+        parse_billing_summary(payload, NOW)
+    assert caught.value.category is ErrorCategory.PARSE
+    assert '"many" is unreadable' in caught.value.message
+
+
+@pytest.mark.parametrize("included", [None, 0, "-5"])
 def test_without_an_allowance_there_is_no_period_only_the_balance(included):
     payload = dict(fixture("get-billing-summary-credits.json"), amount_included_per_cycle=included)
     snapshot = parse_billing_summary(payload, NOW)
@@ -419,6 +427,7 @@ def test_augment_json_end_to_end_matches_the_snapshot_contract(cli, home, mocked
             "name": "Included usage", "utilization": 75, "remaining": 25,
             "period_type": "monthly", "resets_at": "2026-12-28T00:00:00+00:00", "model": None,
             "pace_ratio": snapshot["periods"][0]["pace_ratio"],
+            "reset_elapsed": snapshot["periods"][0]["reset_elapsed"],
             "pace": snapshot["periods"][0]["pace"],
         }
     ]  # fmt: skip

@@ -881,3 +881,12 @@ def test_oauth_missing_credentials_at_fetch_is_authentication_error(
         ClaudeOAuth().run(make_ctx(home))
     assert_auth_error(info.value)
     assert len(mocked.calls) == 0
+
+
+def test_a_limit_of_an_unknown_length_is_noted_not_dropped_in_silence():
+    from vibeusage.providers.claude.usage import parse_usage as parse
+
+    payload = {"limits": [{"kind": "fortnight_all", "group": "fortnight", "percent": 5}]}
+    snapshot = parse(payload, datetime(2026, 7, 3, tzinfo=timezone.utc))
+    assert snapshot.periods == ()
+    assert snapshot.notes == ("fortnight_all: a window of an unknown length, not shown",)

@@ -172,3 +172,28 @@ def test_a_failed_run_shows_the_capture_as_stale_when_it_is_newer_than_the_cache
     assert document["stale"] is True
     assert document["source"] == "statusline"
     assert "error" in document
+
+
+def test_a_captured_window_whose_reset_passed_is_kept_marked_and_freshness_follows_the_rest():
+    from vibeusage.statusline.snapshot import capture_snapshot
+
+    def entry(used, resets, observed):
+        return {
+            "used_percent": used,
+            "resets_at": int(resets.timestamp()),
+            "observed_at": observed.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        }
+
+    capture = {
+        "windows": {
+            "five_hour": entry(57, NOW - timedelta(hours=1), NOW - timedelta(hours=3)),
+            "seven_day": entry(14, NOW + timedelta(days=2), NOW - timedelta(minutes=2)),
+        }
+    }
+    snapshot, fresh = capture_snapshot(capture, NOW, 600)
+    assert fresh is True
+    assert snapshot.fetched_at == NOW - timedelta(minutes=2)
+    assert [(p.name, p.utilization, p.reset_elapsed(NOW)) for p in snapshot.periods] == [
+        ("Session (5h)", 57, True),
+        ("Weekly", 14, False),
+    ]

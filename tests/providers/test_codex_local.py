@@ -235,12 +235,15 @@ def test_flat_legacy_fields_are_read() -> None:
     ]
 
 
-def test_windows_whose_reset_has_passed_are_dropped() -> None:
+def test_windows_whose_reset_has_passed_are_kept_and_marked_as_reset() -> None:
     rate_limits = limits(
         window(90, 300, NOW - timedelta(minutes=1)), window(20, 10080, NOW + timedelta(days=2))
     )
     snapshot = parse_rollout_event(token_count(NOW - timedelta(hours=4), rate_limits), NOW)
-    assert [(p.name, p.utilization) for p in snapshot.periods] == [("Weekly", 20)]
+    assert [(p.name, p.utilization, p.reset_elapsed(NOW)) for p in snapshot.periods] == [
+        ("Session (5h)", 90, True),
+        ("Weekly", 20, False),
+    ]
 
 
 def test_line_without_timestamp_uses_the_given_observation_time() -> None:
@@ -463,7 +466,9 @@ def test_no_reading_in_recent_logs_is_a_not_found_error_with_advice(codex: Codex
     assert "Codex CLI once" in (error.remediation or "")
 
 
-def test_a_reading_whose_windows_all_reset_since_is_reported_out_of_date(codex: CodexEnv) -> None:
+def test_a_reading_whose_windows_all_reset_since_keeps_them_marked_as_reset(
+    codex: CodexEnv,
+) -> None:
     then = NOW - timedelta(days=8)
     event = token_count(
         then,
@@ -471,6 +476,20 @@ def test_a_reading_whose_windows_all_reset_since_is_reported_out_of_date(codex: 
             window(60, 300, then + timedelta(hours=2)), window(70, 10080, then + timedelta(days=6))
         ),
     )
+    write_rollout(codex, then, "a", encode([event]), then)
+    snapshot = fetch(codex).snapshot
+    assert snapshot is not None and snapshot.fetched_at == then
+    assert [(p.utilization, p.reset_elapsed(NOW)) for p in snapshot.periods] == [
+        (60, True),
+        (70, True),
+    ]
+
+
+def test_a_reading_whose_windows_ended_with_no_reset_time_is_reported_out_of_date(
+    codex: CodexEnv,
+) -> None:
+    then = NOW - timedelta(days=8)
+    event = token_count(then, limits(window(60, 300), window(70, 10080)))
     write_rollout(codex, then, "a", encode([event]), then)
     error = fetch(codex).error
     assert error is not None

@@ -393,6 +393,7 @@ def test_vibeusage_copilot_json_end_to_end(cli, mocked, monkeypatch):
             "resets_at": "2025-03-01T00:00:00+00:00",
             "model": None,
             "pace_ratio": snapshot["periods"][i]["pace_ratio"],
+            "reset_elapsed": snapshot["periods"][i]["reset_elapsed"],
             "pace": snapshot["periods"][i]["pace"],
         }
         for i, name in enumerate(["Premium requests", "Chat"])

@@ -438,7 +438,7 @@ def test_cursor_json_end_to_end_matches_the_snapshot_contract(cli, home, registe
     assert snapshot["periods"][0] == {
         "name": "Monthly", "utilization": 46, "remaining": 54, "period_type": "monthly",
         "resets_at": "2026-03-14T21:47:25.853000+00:00", "model": None, "pace_ratio": 0.83,
-        "pace": snapshot["periods"][0]["pace"],
+        "reset_elapsed": False, "pace": snapshot["periods"][0]["pace"],
     }  # fmt: skip
     assert snapshot["periods"][1]["name"] == "Team on-demand"
     assert snapshot["overage"] == {

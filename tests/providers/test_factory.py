@@ -92,11 +92,13 @@ def healthy(mocked, limits: str = "billing-limits-live-0189.json", base: str = U
 # --- billing limits --------------------------------------------------------------------------
 
 
-def test_live_0189_capture_shows_the_lapsed_session_as_0_and_hides_the_unused_core_pool():
+def test_live_0189_capture_keeps_the_lapsed_session_marked_reset_and_hides_the_unused_core():
     snapshot = parse_billing_limits(fixture("billing-limits-live-0189.json"), NOW_0189)
     assert snapshot.provider == "factory"
+    assert snapshot.periods[0].reset_elapsed(NOW_0189)
+    assert snapshot.periods[0].as_of(NOW_0189).utilization == 0
     assert rows(snapshot) == [
-        ("Session (5h)", 0, PeriodType.SESSION, None, None),
+        ("Session (5h)", 10, PeriodType.SESSION, iso("2026-08-07T07:04:42.775Z"), None),
         ("Weekly", 4, PeriodType.WEEKLY, iso("2026-08-14T02:04:42.775Z"), None),
         ("Monthly", 1, PeriodType.MONTHLY, iso("2026-09-06T02:04:42.775Z"), None),
     ]
@@ -107,13 +109,17 @@ def test_live_0189_capture_shows_the_lapsed_session_as_0_and_hides_the_unused_co
     )
 
 
-def test_0203_capture_shows_core_windows_lapsed_to_0_without_reset_and_the_live_one():
+def test_0203_capture_keeps_lapsed_core_windows_marked_reset_and_the_live_one():
     snapshot = parse_billing_limits(fixture("billing-limits-lapsed-core-0203.json"), NOW_0203)
+    assert [p.name for p in snapshot.periods if p.reset_elapsed(NOW_0203)] == [
+        "Core 5h",
+        "Core weekly",
+    ]
     assert rows(snapshot) == [
         ("Session (5h)", 85, PeriodType.SESSION, iso("2026-08-25T23:28:38.072Z"), None),
-        ("Core 5h", 0, PeriodType.SESSION, None, "core"),
+        ("Core 5h", 100, PeriodType.SESSION, iso("2026-08-14T05:41:54.205Z"), "core"),
         ("Weekly", 29, PeriodType.WEEKLY, iso("2026-09-01T18:28:38.072Z"), None),
-        ("Core weekly", 0, PeriodType.WEEKLY, None, "core"),
+        ("Core weekly", 100, PeriodType.WEEKLY, iso("2026-08-15T02:53:13.005Z"), "core"),
         ("Monthly", 40, PeriodType.MONTHLY, iso("2026-09-06T02:04:42.775Z"), None),
         ("Core monthly", 38, PeriodType.MONTHLY, iso("2026-09-07T02:53:13.005Z"), "core"),
     ]
@@ -171,10 +177,11 @@ def test_past_end_with_a_positive_countdown_is_not_lapsed():
     assert (period.utilization, period.resets_at) == (70, NOW + timedelta(seconds=60))
 
 
-def test_full_lapsed_window_shows_0_not_100():
+def test_full_lapsed_window_counts_as_0_not_100():
     window = {"usedPercent": 100, "windowEnd": 1786000000, "secondsRemaining": None}
     period = window_period(window, NOW, "W", PeriodType.WEEKLY, "core")
-    assert (period.utilization, period.resets_at, period.model) == (0, None, "core")
+    assert (period.utilization, period.model) == (100, "core")
+    assert period.reset_elapsed(NOW) and period.as_of(NOW).utilization == 0
 
 
 def test_missing_null_and_percentless_windows_are_skipped_and_unreadable_percent_noted():
@@ -646,13 +653,14 @@ def test_factory_json_end_to_end_matches_the_snapshot_contract(cli, home, keyed,
         "name": "Session (5h)", "utilization": 85, "remaining": 15, "period_type": "session",
         "resets_at": "2026-08-25T23:28:38.072000+00:00", "model": None,
         "pace_ratio": snapshot["periods"][0]["pace_ratio"],
+        "reset_elapsed": snapshot["periods"][0]["reset_elapsed"],
             "pace": snapshot["periods"][0]["pace"],
     }  # fmt: skip
     core = [p for p in snapshot["periods"] if p["model"] == "core"]
-    assert [(p["name"], p["utilization"], p["resets_at"]) for p in core] == [
-        ("Core 5h", 0, None),
-        ("Core weekly", 0, None),
-        ("Core monthly", 38, "2026-09-07T02:53:13.005000+00:00"),
+    assert [(p["name"], p["utilization"], p["reset_elapsed"]) for p in core] == [
+        ("Core 5h", 100, True),
+        ("Core weekly", 100, True),
+        ("Core monthly", 38, False),
     ]
     assert snapshot["identity"] == {"email": None, "organization": "Acme", "plan": "Team"}
     assert [c.request.url for c in mocked.calls] == [WHOAMI, EU_LIMITS, EU_ME]

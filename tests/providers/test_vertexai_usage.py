@@ -371,7 +371,10 @@ def test_unreadable_values_are_left_out_and_counted_in_a_note() -> None:
     ]
     snapshot = parse_quotas([series, "junk", {"metric": {}}], [limit_series("XPerMinute", 10)], NOW)
     assert snapshot.periods[0].utilization == 50
-    assert snapshot.notes == ("6 Cloud Monitoring values could not be read and were left out",)
+    assert snapshot.notes == (
+        "6 Cloud Monitoring values could not be read and were left out "
+        "(aiplatform.googleapis.com/generate_content_requests)",
+    )
 
 
 def test_unknown_fields_are_ignored_and_identity_and_source_are_passed_on() -> None:
@@ -488,6 +491,7 @@ def test_huge_values_are_unreadable_not_an_arithmetic_error() -> None:
     series = usage_series({minutes_ago(1)[0]: 1})
     series["points"][0]["value"] = {"int64Value": "1" + "0" * 400}
     extra = usage_series({minutes_ago(2)[0]: 1e308})
-    snapshot = parse_quotas([series, extra], [limit_series("XPerMinute", 10)], NOW)
-    assert snapshot.periods == ()
-    assert any("could not be read" in note for note in snapshot.notes)
+    with pytest.raises(VibeusageError) as caught:  # no use could be read at all
+        parse_quotas([series, extra], [limit_series("XPerMinute", 10)], NOW)
+    assert caught.value.category is ErrorCategory.PARSE
+    assert "no quota use could be read" in caught.value.message

@@ -1,6 +1,7 @@
 """Lanes: (provider, account, window name), and the fresh observations a report gives them."""
 
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 from typing import List, Optional, Sequence
 
@@ -27,8 +28,13 @@ def lane_key(provider: str, account: Optional[str], window: str) -> str:
     return f"{provider}|{account or '-'}|{window}"
 
 
-def observations(results: Sequence[ProviderResult]) -> List[Observation]:
-    """Every window of every fresh result, in report order; stale or failed data gives none."""
+def observations(
+    results: Sequence[ProviderResult], now: Optional[datetime] = None
+) -> List[Observation]:
+    """Every window of every fresh result, in report order; stale or failed data gives none.
+
+    At ``now``, a window whose reset has passed is observed as 0 % used.
+    """
     found = []
     for result in results:
         snapshot = result.snapshot
@@ -36,7 +42,7 @@ def observations(results: Sequence[ProviderResult]) -> List[Observation]:
             continue
         account = account_id(snapshot)
         for period in snapshot.periods:
-            used = used_percent_of(period)
+            used = used_percent_of(period if now is None else period.as_of(now))
             if used is None:
                 continue
             key = lane_key(result.provider_id, account, period.name)

@@ -47,7 +47,7 @@ def check(
     from ..paths import state_dir
 
     report = collect(app, selection, options)
-    seen = observations(report.results)
+    seen = observations(report.results, report.now)
     state = state_dir(app.environ)
     path = state / STATE_FILE
     with state_lock(state) as held:

@@ -82,7 +82,8 @@ class Pace:
 
 def pace_of(period: UsagePeriod, now: datetime) -> Optional[Pace]:
     """The pace of a period at ``now``, or None when §1.3 says there is none."""
-    return compute_pace(used_percent_of(period), period.resets_at, period.period_type, now)
+    current = period.as_of(now)
+    return compute_pace(used_percent_of(current), current.resets_at, current.period_type, now)
 
 
 def compute_pace(

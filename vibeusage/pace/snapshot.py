@@ -30,8 +30,11 @@ class SnapshotPace:
 
 
 def snapshot_pace(periods: Sequence[UsagePeriod], now: datetime) -> SnapshotPace:
-    """Every period's pace at ``now``, the binding period and ``available_again_at``."""
-    periods = tuple(periods)
+    """Every period's pace at ``now``, the binding period and ``available_again_at``.
+
+    Periods are taken as they stand at ``now``: one whose reset has passed is 0 % used.
+    """
+    periods = tuple(period.as_of(now) for period in periods)
     paces = tuple(pace_of(period, now) for period in periods)
     used = [used_percent_of(period) for period in periods]
     among = candidates(periods)

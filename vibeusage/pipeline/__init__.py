@@ -15,7 +15,7 @@ from ..models import ProviderStatus, StatusLevel, UsageSnapshot
 from ..paths import Paths
 from ..providers.manifest import Provider, Strategy
 from ..timeparse import utcnow
-from .plan import serve_from_cache
+from .plan import serve_from_cache, with_observation_age
 from .results import ProviderResult, RunOptions
 
 if TYPE_CHECKING:
@@ -129,7 +129,9 @@ class Pipeline:
                     on_progress,
                 )
             )
-        return [results[p.id] for p in providers]
+        # One rule for every strategy and the cache: data observed too long ago is stale.
+        observed = self.clock()
+        return [with_observation_age(results[p.id], self.config.fetch, observed) for p in providers]
 
     # -- what the runner is given ----------------------------------------------------------
 

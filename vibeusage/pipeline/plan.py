@@ -2,9 +2,11 @@
 
 Everything here is a function of data already read (the cached snapshot, gate states, the
 clock's reading, the options): no file, thread or network access, so every rule is a unit
-test. The runner asks these functions before and during a fetch.
+test. The runner asks these functions before and during a fetch; the pipeline applies
+:func:`with_observation_age` to every result, however it was produced.
 """
 
+from dataclasses import replace
 from datetime import datetime
 from typing import Optional, Sequence
 
@@ -126,6 +128,35 @@ def with_stale(
         attempts=attempts,
         duration_ms=duration_ms,
     )
+
+
+def with_observation_age(
+    result: ProviderResult, fetch: FetchConfig, now: datetime
+) -> ProviderResult:
+    """The result, marked stale when its data was observed longer ago than
+    ``fetch.stale_threshold``, whichever strategy produced it.
+
+    A snapshot's ``fetched_at`` is when its data was observed: the request's time for an
+    API, the reading's own time for another tool's files (a session log's event, a
+    statusline capture), which can be days old although it was read just now.
+    """
+    snapshot = result.snapshot
+    if snapshot is None or result.stale:
+        return result
+    age = (now - snapshot.fetched_at).total_seconds()
+    if age <= fetch.stale_threshold:
+        return result
+    provider = result.provider
+    error = result.error or VibeusageError(
+        f"{provider.name} data was observed {format_age(age)} ago "
+        f"({snapshot.source}); nothing newer was found",
+        ErrorCategory.NOT_FOUND,
+        severity=Severity.WARNING,
+        remediation=f"Use {provider.name} again, or use a source that asks the provider; "
+        "`fetch.stale_threshold` sets how old data may be.",
+        provider=provider.id,
+    )
+    return replace(result, stale=True, error=error)
 
 
 def format_age(seconds: float) -> str:

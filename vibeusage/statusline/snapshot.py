@@ -28,20 +28,22 @@ def statusline_ttl(options: Mapping[str, Any]) -> float:
 def capture_snapshot(
     capture: Optional[Dict[str, Any]], now: datetime, ttl: float
 ) -> Tuple[Optional[UsageSnapshot], bool]:
-    """The snapshot of the capture's windows not yet reset, and whether it is fresh.
+    """The snapshot of the capture's windows, and whether it is fresh.
 
-    Fresh: every kept window was observed within ``ttl`` seconds (and not more than five
-    minutes ahead of the clock). ``fetched_at`` is the oldest observation. (None, False)
-    when no window is left.
+    A window whose reset has passed is kept with its last reading (the model marks it as
+    reset). Fresh: every window still running was observed within ``ttl`` seconds (and not
+    more than five minutes ahead of the clock). ``fetched_at`` is the oldest observation of
+    those windows (of every window when all have reset). (None, False) when no window is left.
     """
     if not capture:
         return None, False
     moment = now.timestamp()
     periods: List[UsagePeriod] = []
     observed: List[float] = []
+    running: List[float] = []
     for key, entry in capture["windows"].items():
         at = iso_epoch(entry["observed_at"])
-        if entry["resets_at"] <= moment or at is None:
+        if at is None:
             continue
         name, period_type, model = window_identity(key)
         resets = datetime.fromtimestamp(entry["resets_at"], timezone.utc)
@@ -50,12 +52,15 @@ def capture_snapshot(
             continue
         periods.append(UsagePeriod(name, used, PeriodType(period_type), resets, model))
         observed.append(at)
+        if entry["resets_at"] > moment:
+            running.append(at)
     if not periods:
         return None, False
-    fresh = all(moment - ttl <= at <= moment + FUTURE_SLACK for at in observed)
+    counted = running or observed
+    fresh = all(moment - ttl <= at <= moment + FUTURE_SLACK for at in counted)
     snapshot = UsageSnapshot(
         provider="claude",
-        fetched_at=datetime.fromtimestamp(min(observed), timezone.utc),
+        fetched_at=datetime.fromtimestamp(min(counted), timezone.utc),
         periods=periods_tuple(periods),
         source=SOURCE,
     )

@@ -12,12 +12,16 @@ def format_countdown(delta: timedelta) -> str:
 
 
 def format_reset(period: UsagePeriod, now: datetime, reset_format: str = "countdown") -> str:
-    """``resets in 2h 30m`` (or a local clock time); empty when the reset is unknown."""
+    """``resets in 2h 30m`` (or a local clock time); empty when the reset is unknown.
+
+    A reset that has passed says so with the last reading: ``reset 6h ago, was 62%``.
+    """
     left = period.time_until_reset(now)
     if period.resets_at is None or left is None:
         return ""
-    if not left:
-        return "reset due"
+    if period.reset_elapsed(now):
+        text = f"reset {format_age(now - period.resets_at)} ago"
+        return text + (f", was {period.utilization}%" if period.utilization else "")
     if reset_format == "absolute":
         return "resets " + period.resets_at.astimezone().strftime("%a %d %b %H:%M")
     return "resets in " + format_countdown(left)

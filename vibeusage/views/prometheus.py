@@ -2,7 +2,8 @@
 
 Format 0.0.4 without timestamps, ending with ``# EOF`` so OpenMetrics parsers accept it too.
 Every family is written, each with one HELP and one TYPE line and its samples together, so
-the output keeps one shape whatever the providers returned. Values are those of the JSON.
+the output keeps one shape whatever the providers returned. Values are those of the JSON,
+except that a window whose reset has passed counts as 0 % used.
 """
 
 from datetime import datetime, timedelta, timezone
@@ -20,7 +21,10 @@ Labels = Tuple[Tuple[str, str], ...]
 _EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 
 FAMILIES = (
-    ("vibeusage_window_used_percent", "Percent of the rate-limit window used, 0 to 100."),
+    (
+        "vibeusage_window_used_percent",
+        "Percent of the rate-limit window used, 0 to 100 (0 once its reset time has passed).",
+    ),
     ("vibeusage_window_resets_at_seconds", "Unix time at which the window resets."),
     (
         "vibeusage_window_eta_seconds",
@@ -77,7 +81,8 @@ def render_prometheus(
                 ("period_type", period.period_type.value),
                 ("model", period.model or ""),
             )
-            add("vibeusage_window_used_percent", labels, period.utilization)
+            # A window whose reset has passed is 0 % used, not its last reading.
+            add("vibeusage_window_used_percent", labels, period.as_of(now).utilization)
             if period.resets_at is not None:
                 add("vibeusage_window_resets_at_seconds", labels, period.resets_at - _EPOCH)
             eta_seconds = eta(period, now) if eta is not None else None

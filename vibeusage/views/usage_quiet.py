@@ -19,7 +19,8 @@ def render_quiet(
                 reset = format_reset(period, now, reset_format)
                 reset_part = f", {reset}" if reset else ""
                 lines.append(
-                    f"{result.provider_id} {period.name}: {period.utilization}%{reset_part}{suffix}"
+                    f"{result.provider_id} {period.name}: {period.as_of(now).utilization}%"
+                    f"{reset_part}{suffix}"
                 )
         if result.error is not None and result.snapshot is None:
             lines.append(f"{result.provider_id} error: {result.error.message}")

@@ -67,11 +67,12 @@ def _provider_block(result: ProviderResult, now: datetime, style: Style) -> str:
     rows = []
     forecast = snapshot_pace(snapshot.periods, now)
     for period, pace in zip(snapshot.periods, forecast.paces):
-        color = usage_color(period, now, style.pace_colors)
+        current = period.as_of(now)  # a window whose reset has passed is shown empty
+        color = usage_color(current, now, style.pace_colors)
         row = [
             period.name,
-            style.paint(bar(period.utilization, style), color),
-            style.paint(f"{period.utilization}%", color),
+            style.paint(bar(current.utilization, style), color),
+            style.paint(f"{current.utilization}%", color),
             format_reset(period, now, style.reset_format),
         ]
         if style.verbose:

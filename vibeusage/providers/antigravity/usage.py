@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any, Dict, List, Optional, Tuple
 
 from ...errors import ErrorCategory, VibeusageError, parse_error
+from ...kit.windows import WindowReader
 from ...models import (
     PeriodType,
     ProviderIdentity,
@@ -45,18 +46,18 @@ def parse_summary(
     if not isinstance(groups, list):
         raise parse_error(NAME, "the quota summary has no groups")
     periods: List[UsagePeriod] = []
-    notes: List[str] = []
+    windows = WindowReader(NAME)
     for group in groups:
         if not isinstance(group, dict):
-            notes.append("A quota group could not be read")
+            windows.broken("A quota group could not be read")
             continue
         name = _name(group.get("displayName"), group.get("name")) or "Models"
         buckets = group.get("buckets")
         for bucket in buckets if isinstance(buckets, list) else ():
-            period = _bucket_period(bucket, name, now, notes)
+            period = _bucket_period(bucket, name, now, windows)
             if period is not None:
                 periods.append(period)
-    return _snapshot(periods, notes, now, source, identity)
+    return _snapshot(periods, windows, now, source, identity)
 
 
 def unwrap_summary(payload: Any) -> Dict[str, Any]:
@@ -95,28 +96,28 @@ def check_code(payload: Dict[str, Any]) -> None:
 
 
 def _bucket_period(
-    bucket: Any, group: str, now: datetime, notes: List[str]
+    bucket: Any, group: str, now: datetime, windows: WindowReader
 ) -> Optional[UsagePeriod]:
     if not isinstance(bucket, dict):
-        notes.append(f"A bucket of {group} could not be read")
+        windows.broken(f"A bucket of {group} could not be read")
         return None
     label = _name(bucket.get("displayName"), bucket.get("name"))
     bucket_id = _name(bucket.get("bucketId"), bucket.get("id"))
     shown = f"{group}: {label or bucket_id or 'a bucket'}"
     if bucket.get("disabled") is True:
-        notes.append(f"{shown}: disabled")
+        windows.note(f"{shown}: disabled")
         return None
     kind = window_type(bucket.get("window"), bucket_id, label)
     if kind is None:
-        notes.append(f"{shown}: unknown window")
+        windows.note(f"{shown}: unknown window")
         return None
     fraction = _fraction(bucket)
     if fraction is None:
-        notes.append(f"{shown}: no remaining fraction")
+        windows.broken(f"{shown}: no remaining fraction")
         return None
     utilization = percent_used_from_remaining_fraction(fraction)
     if utilization is None:
-        notes.append(f"{shown}: remaining fraction not readable")
+        windows.broken(f"{shown}: remaining fraction not readable")
         return None
     resets_at = reset_time(_first(bucket, "resetTime", "reset_time"))
     return _period(kind, group, utilization, resets_at, untouched=fraction >= 1)
@@ -209,7 +210,7 @@ def parse_model_configs(
     if not isinstance(configs, list):
         raise parse_error(NAME, "no model configurations in the answer")
     pools: Dict[str, Tuple[Decimal, Optional[datetime]]] = {}
-    notes: List[str] = []
+    windows = WindowReader(NAME)
     for config in configs:
         if not isinstance(config, dict):
             continue
@@ -217,7 +218,7 @@ def parse_model_configs(
         quota = config.get("quotaInfo")
         fraction = _fraction(quota) if isinstance(quota, dict) else None
         if fraction is None:
-            notes.append(f"{label}: no remaining fraction")
+            windows.broken(f"{label}: no remaining fraction")
             continue
         pool = GEMINI_GROUP if label.lower().startswith("gemini") else OTHER_GROUP
         reset = reset_time(quota.get("resetTime")) if isinstance(quota, dict) else None
@@ -230,7 +231,7 @@ def parse_model_configs(
             utilization = percent_used_from_remaining_fraction(fraction)
             assert utilization is not None  # a checked fraction in 0..1
             periods.append(_period(PeriodType.SESSION, pool, utilization, reset, fraction >= 1))
-    return _snapshot(periods, notes, now, source, identity)
+    return _snapshot(periods, windows, now, source, identity)
 
 
 def user_identity(payload: Any) -> Optional[ProviderIdentity]:
@@ -258,27 +259,30 @@ def parse_tsv(text: Any, now: datetime, source: str) -> UsageSnapshot:
     if not isinstance(text, str):
         raise parse_error(NAME, "agy's response is not text")
     periods: List[UsagePeriod] = []
-    notes: List[str] = []
+    windows = WindowReader(NAME)
     for line in text.splitlines():
         if not line.strip():
             continue
         columns = [column.strip() for column in line.split("\t")]
         if len(columns) < 3:
-            notes.append("A line of agy's quota could not be read")
+            windows.broken("A line of agy's quota could not be read")
             continue
         group, label, remaining = columns[0][:MAX_NAME], columns[1][:MAX_NAME], columns[2]
         shown = f"{group}: {label}"
         if remaining.lower() == "disabled":
-            notes.append(f"{shown}: disabled")
+            windows.note(f"{shown}: disabled")
             continue
         kind = window_type(None, None, label)
         left = percent_used(remaining[:-1]) if remaining.endswith("%") else None
-        if kind is None or left is None:
-            notes.append(f"{shown}: {'unknown window' if kind is None else 'unreadable'}")
+        if kind is None:
+            windows.note(f"{shown}: unknown window")
+            continue
+        if left is None:
+            windows.broken(f"{shown}: unreadable")
             continue
         resets_at = reset_time(columns[3]) if len(columns) > 3 else None
         periods.append(_period(kind, group, 100 - left, resets_at, untouched=left >= 100))
-    return _snapshot(periods, notes, now, source, None)
+    return _snapshot(periods, windows, now, source, None)
 
 
 # --- shared -------------------------------------------------------------------------------------
@@ -286,12 +290,15 @@ def parse_tsv(text: Any, now: datetime, source: str) -> UsageSnapshot:
 
 def _snapshot(
     periods: List[UsagePeriod],
-    notes: List[str],
+    windows: WindowReader,
     now: datetime,
     source: str,
     identity: Optional[ProviderIdentity],
 ) -> UsageSnapshot:
-    if not periods and not notes:
+    for period in periods:
+        windows.add(period)
+    windows.check()
+    if not periods and not windows.notes:
         raise parse_error(NAME, "no quota in the answer")
     return UsageSnapshot(
         provider="antigravity",
@@ -299,7 +306,7 @@ def _snapshot(
         periods=periods_tuple(periods),
         identity=identity,
         source=source,
-        notes=tuple(notes),
+        notes=tuple(windows.notes),
     )
 
 

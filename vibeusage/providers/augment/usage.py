@@ -14,6 +14,7 @@ from typing import Any, List, Mapping, Optional
 
 from ...errors import parse_error
 from ...kit.values import opt_str
+from ...kit.windows import shown_value
 from ...models import (
     MAX_CENTS,
     OverageUsage,
@@ -101,9 +102,17 @@ def summary_snapshot(summary: Summary, now: datetime, source: str) -> UsageSnaps
     included = _amount(summary.included)
     remaining = _amount(summary.remaining)
     periods = []
-    if included is None or included <= 0:
+    #: The window was sent but cannot be read (then a balance alone is no answer).
+    unreadable = False
+    if included is None and summary.included is not None:
+        unreadable = True
+        notes.append(
+            f"{period_name}: the allowance {shown_value(summary.included)} is unreadable, not shown"
+        )
+    elif included is None or included <= 0:
         notes.append("no monthly allowance was reported, so no share used can be shown")
     elif remaining is None:
+        unreadable = True
         notes.append("the amount remaining could not be read")
     else:
         utilization = percent_used((included - remaining) / included * 100)
@@ -120,6 +129,8 @@ def summary_snapshot(summary: Summary, now: datetime, source: str) -> UsageSnaps
     plan = opt_str(summary.plan)
     if not periods and overage is None:
         raise parse_error(NAME, "a billing summary without a readable balance")
+    if unreadable and not periods:
+        raise parse_error(NAME, f"no usage window could be read ({notes[-1]})")
     return UsageSnapshot(
         provider=PROVIDER_ID,
         fetched_at=now,

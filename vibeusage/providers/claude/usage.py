@@ -6,10 +6,11 @@ The OAuth and the web usage endpoints send the same shape; see PROVIDERS.md (Cla
 import re
 from datetime import datetime
 from decimal import Decimal
-from typing import Any, Dict, List, Optional, Tuple
+from typing import Any, Dict, Optional, Tuple
 
 from ...errors import parse_error
 from ...kit.values import opt_str
+from ...kit.windows import WindowReader, shown_value
 from ...models import (
     OverageUsage,
     PeriodType,
@@ -17,8 +18,6 @@ from ...models import (
     UsagePeriod,
     UsageSnapshot,
     cents_to_major,
-    percent_used,
-    periods_tuple,
 )
 from ...timeparse import parse_iso
 
@@ -88,48 +87,57 @@ def parse_usage(
     """
     if not isinstance(payload, dict):
         raise parse_error(NAME, f"expected an object, got {type(payload).__name__}")
-    periods: List[UsagePeriod] = []
+    windows = WindowReader(NAME)
     recognised = False
     for key, value in payload.items():
         if key in NON_BUCKET_KEYS:
             continue
         if key in KNOWN_BUCKETS:
             recognised = True
-        period = _bucket_period(key, value, now)
-        if period is not None:
-            periods.append(period)
+        windows.add(_bucket_period(key, value, now, windows))
     limits = payload.get("limits")
     if isinstance(limits, list):
         recognised = True
-        seen = {(p.period_type, (p.model or "").lower()) for p in periods}
-        for entry in limits:
-            period = _limit_period(entry)
+        seen = {(p.period_type, (p.model or "").lower()) for p in windows.periods}
+        for index, entry in enumerate(limits):
+            period = _limit_period(entry, index, windows)
             if period is None:
                 continue
             slot = (period.period_type, (period.model or "").lower())
             if slot not in seen:
                 seen.add(slot)
-                periods.append(period)
+                windows.add(period)
     overage = parse_extra_usage(payload.get("extra_usage"))
-    if not recognised and not periods and overage is None:
+    if not recognised and not windows.periods and overage is None:
+        windows.check()
         raise parse_error(NAME, "no usage windows in the response")
+    periods, notes = windows.done()
     return UsageSnapshot(
         provider="claude",
         fetched_at=now,
-        periods=periods_tuple(periods),
+        periods=periods,
         overage=overage,
         identity=identity,
         source=source,
+        notes=notes,
     )
 
 
-def _bucket_period(key: str, value: Any, now: datetime) -> Optional[UsagePeriod]:
-    if not isinstance(value, dict) or "utilization" not in value:
+def _bucket_period(
+    key: str, value: Any, now: datetime, windows: WindowReader
+) -> Optional[UsagePeriod]:
+    if value is None:
         return None  # null bucket: this plan has no such window
-    utilization = percent_used(value.get("utilization"))
+    if not isinstance(value, dict) or "utilization" not in value:
+        if key in KNOWN_BUCKETS:
+            windows.unreadable(key, "window", value)
+        return None  # an unknown key that is not a bucket: a new field, not a window
+    utilization = windows.percent(key, value.get("utilization"))
     if utilization is None:
         return None
     resets_at = parse_iso(value.get("resets_at"))
+    if resets_at is None and value.get("resets_at") is not None:
+        windows.note(f"{key}: reset time {shown_value(value.get('resets_at'))} is unreadable")
     if key in KNOWN_BUCKETS:
         name, period_type, model = KNOWN_BUCKETS[key]
     else:
@@ -152,17 +160,21 @@ def _unknown_bucket(
     return _humanise(key), period_type, None
 
 
-def _limit_period(entry: Any) -> Optional[UsagePeriod]:
+def _limit_period(entry: Any, index: int, windows: WindowReader) -> Optional[UsagePeriod]:
     """A period from the newer ``limits[]`` list (``weekly_scoped`` = a per-model window)."""
     if not isinstance(entry, dict):
+        if entry is not None:
+            windows.unreadable(f"limits[{index}]", "entry", entry)
         return None
-    utilization = percent_used(entry.get("percent"))
+    label = opt_str(entry.get("kind")) or f"limits[{index}]"
+    utilization = windows.percent(label, entry.get("percent"), "percent")
     if utilization is None:
         return None
     kind = opt_str(entry.get("kind")) or ""
     group = opt_str(entry.get("group")) or ""
     period_type = _LIMIT_GROUPS.get(group) or _LIMIT_GROUPS.get(kind.split("_")[0])
     if period_type is None:
+        windows.note(f"{label}: a window of an unknown length, not shown")
         return None
     model = _scope_model(entry.get("scope"))
     if model is not None:

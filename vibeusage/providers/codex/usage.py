@@ -12,6 +12,7 @@ from typing import Any, Dict, List, Mapping, Optional, Tuple
 
 from ...errors import parse_error
 from ...kit.values import opt_str
+from ...kit.windows import WindowReader
 from ...models import (
     MAX_CENTS,
     OverageUsage,
@@ -118,12 +119,23 @@ def _period_name(period_type: PeriodType, seconds: Optional[float], label: Optio
 
 
 def window_period(
-    window: Any, slot: str, base: datetime, label: Optional[str] = None
+    window: Any,
+    slot: str,
+    base: datetime,
+    label: Optional[str] = None,
+    reader: Optional[WindowReader] = None,
 ) -> Optional[Tuple[UsagePeriod, Optional[float]]]:
-    """A period and the window's length in seconds, or None for a null / unusable window."""
+    """A period and the window's length in seconds, or None for a null / unusable window.
+
+    A window sent with an unreadable percent is noted in ``reader``.
+    """
     if not isinstance(window, dict):
         return None
-    utilization = percent_used(_first(window, _PERCENT_KEYS))
+    shown = f"{label + ' ' if label else ''}{slot} window"
+    if reader is not None:
+        utilization = reader.percent(shown, _first(window, _PERCENT_KEYS), "used percent")
+    else:
+        utilization = percent_used(_first(window, _PERCENT_KEYS))
     if utilization is None:
         return None
     seconds = window_seconds(window)
@@ -142,7 +154,10 @@ def window_period(
 
 
 def limit_windows(
-    group: Any, base: datetime, label: Optional[str] = None
+    group: Any,
+    base: datetime,
+    label: Optional[str] = None,
+    reader: Optional[WindowReader] = None,
 ) -> List[Tuple[UsagePeriod, Optional[float]]]:
     """The primary and secondary windows of one limit (``rate_limit`` and its relatives)."""
     if not isinstance(group, dict):
@@ -150,14 +165,19 @@ def limit_windows(
     found = []
     for slot, keys in _SLOTS:
         window = _first(group, keys)
-        period = window_period(window, slot, base, label)
+        period = window_period(window, slot, base, label, reader)
         if period is not None:
             found.append(period)
     return found
 
 
-def limit_periods(group: Any, base: datetime, label: Optional[str] = None) -> List[UsagePeriod]:
-    return [period for period, _ in limit_windows(group, base, label)]
+def limit_periods(
+    group: Any,
+    base: datetime,
+    label: Optional[str] = None,
+    reader: Optional[WindowReader] = None,
+) -> List[UsagePeriod]:
+    return [period for period, _ in limit_windows(group, base, label, reader)]
 
 
 # --- credits, plan, identity ---------------------------------------------------------------
@@ -226,7 +246,14 @@ def _snapshot(
     fetched_at: datetime,
     source: str,
     reset_credits: Optional[int] = None,
+    reader: Optional[WindowReader] = None,
 ) -> UsageSnapshot:
+    """The snapshot; the parse error when windows were sent and none could be read."""
+    notes: Tuple[str, ...] = ()
+    if reader is not None:
+        reader.periods.extend(periods)
+        reader.check()
+        notes = tuple(reader.notes)
     overage = parse_credits(credits)
     return UsageSnapshot(
         provider=PROVIDER_ID,
@@ -236,6 +263,7 @@ def _snapshot(
         identity=_identity(email, plan_name(plan_type)),
         source=source,
         reset_credits=reset_credits,
+        notes=notes,
     )
 
 
@@ -262,14 +290,15 @@ def parse_usage(
         raise parse_error(NAME, f"expected an object, got {type(payload).__name__}")
     if not any(key in payload for key in _USAGE_KEYS):
         raise parse_error(NAME, "no rate limits in the response")
+    reader = WindowReader(NAME)
     main = payload.get("rate_limit")
     if not isinstance(main, dict):
         main = payload.get("rate_limits")
-    periods = limit_periods(main, now)
+    periods = limit_periods(main, now, reader=reader)
     review = payload.get("code_review_rate_limit")
     if isinstance(review, dict) and isinstance(review.get("rate_limit"), dict):
         review = review["rate_limit"]
-    periods += limit_periods(review, now, CODE_REVIEW)
+    periods += limit_periods(review, now, CODE_REVIEW, reader)
     extras = payload.get("additional_rate_limits")
     if isinstance(extras, list):
         for extra in extras:
@@ -277,7 +306,7 @@ def parse_usage(
                 continue
             label = opt_str(extra.get("limit_name")) or opt_str(extra.get("metered_feature"))
             group = extra.get("rate_limit") if isinstance(extra.get("rate_limit"), dict) else extra
-            periods += limit_periods(group, now, label or "Additional limit")
+            periods += limit_periods(group, now, label or "Additional limit", reader)
     return _snapshot(
         periods,
         payload.get("credits"),
@@ -286,6 +315,7 @@ def parse_usage(
         now,
         source,
         parse_reset_credits(payload),
+        reader,
     )
 
 
@@ -309,13 +339,14 @@ def parse_app_server(
         main = result.get("rateLimits")
     if not isinstance(main, dict):
         raise parse_error(NAME, "no rateLimits in the app-server answer")
-    periods = limit_periods(main, now)
+    reader = WindowReader(NAME)
+    periods = limit_periods(main, now, reader=reader)
     main_id = opt_str(main.get("limitId")) or MAIN_LIMIT_ID
     for limit_id, other in by_id.items():
         if limit_id == main_id or other is main or not isinstance(other, dict):
             continue
         label = opt_str(other.get("limitName")) or opt_str(limit_id) or "Additional limit"
-        periods += limit_periods(other, now, label)
+        periods += limit_periods(other, now, label, reader)
     info = account.get("account") if isinstance(account, dict) else None
     info = info if isinstance(info, dict) else {}
     plan_type = main.get("planType") or info.get("planType")
@@ -327,6 +358,7 @@ def parse_app_server(
         now,
         source,
         parse_reset_credits(result),
+        reader,
     )
 
 
@@ -370,29 +402,33 @@ def _nested(rate_limits: Dict[str, Any]) -> Dict[str, Any]:
     return nested
 
 
-def _still_running(
+def _still_known(
     period: UsagePeriod, seconds: Optional[float], observed: datetime, now: datetime
 ) -> bool:
-    """False for a window that has reset since the observation (its figure is history)."""
-    if period.resets_at is not None:
-        return period.resets_at > now
-    if seconds is not None:
-        try:
-            return observed + timedelta(seconds=seconds) > now
-        except OverflowError:  # an absurd window length: it has not ended, then
-            return True
-    return True
+    """False only for a window with no reset time that has certainly ended since the
+    observation: nothing could mark it as reset. A window with a reset time is kept, and
+    the model tells when that reset has passed."""
+    if period.resets_at is not None or seconds is None:
+        return True
+    try:
+        return observed + timedelta(seconds=seconds) > now
+    except OverflowError:  # an absurd window length: it has not ended, then
+        return True
 
 
 def rollout_periods(
-    rate_limits: Dict[str, Any], observed: datetime, now: datetime, label: Optional[str] = None
+    rate_limits: Dict[str, Any],
+    observed: datetime,
+    now: datetime,
+    label: Optional[str] = None,
+    reader: Optional[WindowReader] = None,
 ) -> List[UsagePeriod]:
-    """The windows of one ``rate_limits`` record that have not reset by ``now``.
+    """The windows of one ``rate_limits`` record, those whose reset has passed included.
 
     Relative ``resets_in_seconds`` count from ``observed`` (the line's timestamp).
     """
-    found = limit_windows(_nested(rate_limits), observed, label)
-    return [period for period, seconds in found if _still_running(period, seconds, observed, now)]
+    found = limit_windows(_nested(rate_limits), observed, label, reader)
+    return [period for period, seconds in found if _still_known(period, seconds, observed, now)]
 
 
 def parse_rollout_event(
@@ -407,7 +443,7 @@ def parse_rollout_event(
 
     ``observed_at`` stands in when the line has no usable timestamp (the file's mtime).
     ``extras`` are newer ``token_count`` lines of other limit ids (per-model limits).
-    Windows that have reset by ``now`` are dropped: their figures belong to the past.
+    Windows that have reset by ``now`` are kept; the model marks them as reset.
     """
     rate_limits = token_count_rate_limits(event)
     if rate_limits is None:
@@ -415,13 +451,15 @@ def parse_rollout_event(
     observed = parse_iso(event.get("timestamp")) or observed_at or now
     limit_id = event_limit_id(rate_limits)
     label = None if limit_id == MAIN_LIMIT_ID else _limit_label(rate_limits)
-    periods = rollout_periods(rate_limits, observed, now, label)
+    reader = WindowReader(NAME)
+    periods = rollout_periods(rate_limits, observed, now, label, reader)
     for extra in extras:
         extra_limits = token_count_rate_limits(extra)
         if extra_limits is None or event_limit_id(extra_limits) == limit_id:
             continue
         extra_observed = parse_iso(extra.get("timestamp")) or observed
-        periods += rollout_periods(extra_limits, extra_observed, now, _limit_label(extra_limits))
+        extra_label = _limit_label(extra_limits)
+        periods += rollout_periods(extra_limits, extra_observed, now, extra_label, reader)
     return _snapshot(
         periods,
         rate_limits.get("credits"),
@@ -429,6 +467,7 @@ def parse_rollout_event(
         None,
         observed,
         source,
+        reader=reader,
     )
 
 

@@ -12,6 +12,7 @@ from typing import Any, Dict, List, Optional, Set, Tuple
 
 from ...errors import parse_error
 from ...kit.values import opt_str
+from ...kit.windows import WindowReader
 from ...models import (
     PeriodType,
     ProviderIdentity,
@@ -68,7 +69,7 @@ def parse_user(payload: Any, now: datetime, *, source: str = "device_flow") -> U
     for why each one is missing). Raises the project's parse error when the payload is not
     a Copilot user answer.
     """
-    periods, _ = _read_quotas(_user_object(payload))
+    periods, _ = _read_quotas(_user_object(payload))  # the notes: quota_notes()
     return UsageSnapshot(
         provider="copilot",
         fetched_at=now,
@@ -126,12 +127,16 @@ def _user_object(payload: Any) -> Dict[str, Any]:
 
 
 def _read_quotas(payload: Dict[str, Any]) -> Tuple[List[UsagePeriod], List[str]]:
-    """Periods and notes from ``quota_snapshots``, then the free plan's monthly quotas."""
+    """Periods and notes from ``quota_snapshots``, then the free plan's monthly quotas.
+
+    Raises the parse error when quotas were sent and none of them could be read.
+    """
     reset = parse_iso(payload.get("quota_reset_date_utc")) or parse_iso(
         payload.get("quota_reset_date")
     )
-    periods: List[UsagePeriod] = []
-    notes: List[str] = []
+    windows = WindowReader(NAME)
+    periods = windows.periods
+    notes = windows.notes
     seen: Set[str] = set()
     snapshots = payload.get("quota_snapshots")
     if isinstance(snapshots, dict):
@@ -140,12 +145,11 @@ def _read_quotas(payload: Dict[str, Any]) -> Tuple[List[UsagePeriod], List[str]]
             if quota_id is None or quota_id in seen:
                 continue
             seen.add(quota_id)
-            period = _snapshot_period(quota_id, entry, reset, notes)
-            if period is not None:
-                periods.append(period)
+            windows.add(_snapshot_period(quota_id, entry, reset, windows))
     free_reset = _reset_value(payload.get("limited_user_reset_date")) or reset
     for period in _free_periods(payload, free_reset, seen, notes):
-        periods.append(period)
+        windows.add(period)
+    windows.check()
     return periods, notes
 
 
@@ -166,8 +170,9 @@ def _quota_id(key: str, entry: Any) -> Optional[str]:
 
 
 def _snapshot_period(
-    quota_id: str, entry: Dict[str, Any], reset: Optional[datetime], notes: List[str]
+    quota_id: str, entry: Dict[str, Any], reset: Optional[datetime], windows: WindowReader
 ) -> Optional[UsagePeriod]:
+    notes = windows.notes
     name = quota_name(quota_id)
     if _is_true(entry.get("unlimited")):
         notes.append(f"{name}: unlimited on this plan, not shown")
@@ -178,7 +183,13 @@ def _snapshot_period(
         return None
     utilization = _used_percent(entry, entitlement)
     if utilization is None:
-        notes.append(f"{name}: no usable percent or counts, not shown")
+        sent = entry.get("percent_remaining")
+        if sent is not None:
+            windows.unreadable(name, "percent_remaining", sent)
+        elif any(entry.get(key) is not None for key in ("remaining", "quota_remaining")):
+            windows.broken(f"{name}: its counts are unreadable, not shown")
+        else:
+            notes.append(f"{name}: no usable percent or counts, not shown")
         return None
     overage = _number(entry.get("overage_count"))
     if overage is not None and overage > 0:

@@ -8,9 +8,10 @@ sometimes epoch milliseconds as a string.
 import re
 from datetime import datetime
 from decimal import Decimal, DecimalException
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, Optional, Tuple
 
 from ...errors import parse_error
+from ...kit.windows import WindowReader
 from ...models import (
     OverageUsage,
     PeriodType,
@@ -19,7 +20,6 @@ from ...models import (
     UsageSnapshot,
     cents_to_major,
     percent_used,
-    periods_tuple,
     to_decimal,
 )
 from ...timeparse import from_epoch, parse_iso
@@ -76,25 +76,39 @@ def parse_usage_summary(
         raise parse_error(NAME, "no usage summary in the response")
     resets_at = parse_cycle_end(payload.get("billingCycleEnd"))
     individual = _table(payload, "individualUsage")
-    periods: List[UsagePeriod] = []
-    plan_percent = usage_percent(_table(individual, "plan"))
-    if plan_percent is not None:
-        periods.append(UsagePeriod("Monthly", plan_percent, PeriodType.MONTHLY, resets_at))
+    windows = WindowReader(NAME)
+    blocks = [("Monthly", _table(individual, "plan"))]
     team = _table(payload, "teamUsage")
-    for key, name in TEAM_PERIODS:
-        percent = usage_percent(_table(team, key))
+    blocks += [(name, _table(team, key)) for key, name in TEAM_PERIODS]
+    for name, block in blocks:
+        percent = usage_percent(block)
         if percent is not None:
-            periods.append(UsagePeriod(name, percent, PeriodType.MONTHLY, resets_at))
+            windows.add(UsagePeriod(name, percent, PeriodType.MONTHLY, resets_at))
+        else:
+            unreadable = _unreadable_figure(block)
+            if unreadable is not None:
+                windows.unreadable(name, *unreadable)
+    periods, notes = windows.done()
     plan = plan_name(payload.get("membershipType"))
     base = identity or ProviderIdentity()
     return UsageSnapshot(
         provider=PROVIDER_ID,
         fetched_at=now,
-        periods=periods_tuple(periods),
+        periods=periods,
         overage=parse_on_demand(individual.get("onDemand")),
         identity=ProviderIdentity(base.email, base.organization, plan or base.plan),
         source=source,
+        notes=notes,
     )
+
+
+def _unreadable_figure(block: Dict[str, Any]) -> Optional[Tuple[str, Any]]:
+    """The first figure of a usage block that was sent but is not a number, if any."""
+    for key in ("totalPercentUsed", "percentUsed", "used", "limit"):
+        value = block.get(key)
+        if value is not None and to_decimal(value) is None:
+            return key, value
+    return None
 
 
 def usage_percent(block: Dict[str, Any]) -> Optional[int]:

@@ -161,8 +161,8 @@ def window_period(
         resets_at = end  # exact, where the countdown is as old as the answer
     elif seconds is not None and seconds > 0:
         resets_at = _plus_seconds(now, seconds)
-    elif end is not None:  # lapsed: the old figure belongs to a window that is over
-        utilization = 0
+    elif end is not None:  # lapsed: kept with its end, so the model marks it as reset
+        resets_at = end
     return UsagePeriod(name, utilization, period_type, resets_at, model)
 
 
@@ -303,7 +303,7 @@ def _ui_window_utilization(window: Mapping[str, Any]) -> Optional[int]:
     return percent_used(ratio * 100)
 
 
-def _ui_periods(usage: Mapping[str, Any]) -> List[UsagePeriod]:
+def _ui_periods(usage: Mapping[str, Any], notes: List[str]) -> List[UsagePeriod]:
     """The newer body of the same endpoint: ``standardUsage.{fiveHour, weekly, monthly}``."""
     windows = _obj(usage.get("standardUsage"))
     periods = []
@@ -313,6 +313,8 @@ def _ui_periods(usage: Mapping[str, Any]) -> List[UsagePeriod]:
             continue
         utilization = _ui_window_utilization(window)
         if utilization is None:
+            if window.get("usedPercent") is not None or window.get("usedRatio") is not None:
+                notes.append(f"{name}: the percent used could not be read")
             continue
         resets_at = from_epoch(window.get("endDate"), "ms")
         periods.append(UsagePeriod(name, utilization, period_type, resets_at))
@@ -337,8 +339,10 @@ def parse_legacy_usage(
     usage = payload.get("usage") if isinstance(payload, dict) else None
     if not isinstance(usage, dict):
         raise unexpected("no usage in the subscription answer")
-    periods = _ui_periods(usage)
     notes: List[str] = []
+    periods = _ui_periods(usage, notes)
+    if not periods and notes:
+        raise unexpected("no usage window could be read")
     if not periods:
         resets_at = from_epoch(usage.get("endDate"), "ms")
         for key, name, model, premium in (

@@ -13,13 +13,13 @@ from typing import Any, Dict, List, Optional, Tuple
 
 from ...errors import parse_error
 from ...kit.values import jwt_claims, opt_str
+from ...kit.windows import WindowReader
 from ...models import (
     PeriodType,
     ProviderIdentity,
     UsagePeriod,
     UsageSnapshot,
     percent_used_from_remaining_fraction,
-    periods_tuple,
     to_decimal,
 )
 from ...timeparse import parse_iso
@@ -71,12 +71,16 @@ def parse_quota(
         buckets = []
     if not isinstance(buckets, list):
         raise parse_error(NAME, f"`buckets` is {type(buckets).__name__}, not a list")
+    windows = WindowReader(NAME)
     lowest: Dict[str, Tuple[Decimal, Optional[datetime]]] = {}
-    for bucket in buckets:
+    for index, bucket in enumerate(buckets):
         if not isinstance(bucket, dict):
             continue
         model = base_model(bucket.get("modelId"))
-        fraction = _fraction(bucket.get("remainingFraction"))
+        sent = bucket.get("remainingFraction")
+        fraction = _fraction(sent)
+        if fraction is None and sent is not None:
+            windows.unreadable(model or f"bucket {index + 1}", "remainingFraction", sent)
         if model is None or fraction is None:
             continue
         resets_at = parse_iso(bucket.get("resetTime"))
@@ -85,20 +89,21 @@ def parse_quota(
             lowest[model] = (fraction, resets_at if resets_at is not None else _reset(known))
         elif known[1] is None and resets_at is not None:
             lowest[model] = (known[0], resets_at)
-    periods: List[UsagePeriod] = []
     for model, (fraction, resets_at) in lowest.items():
         utilization = percent_used_from_remaining_fraction(fraction)
         if utilization is None:  # pragma: no cover - to_decimal gave a finite number
             continue
         period_type = period_type_for_reset(resets_at, now)
         name = f"{_PERIOD_LABELS[period_type]} ({model_display_name(model)})"
-        periods.append(UsagePeriod(name, utilization, period_type, resets_at, model))
+        windows.add(UsagePeriod(name, utilization, period_type, resets_at, model))
+    periods, notes = windows.done()
     return UsageSnapshot(
         provider="gemini",
         fetched_at=now,
-        periods=periods_tuple(periods),
+        periods=periods,
         identity=identity,
         source=source,
+        notes=notes,
     )
 
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any, List, Optional, Tuple
 
-from ...errors import parse_error
+from ...errors import VibeusageError, parse_error
 from ...models import (
     MAX_CENTS,
     OverageUsage,
@@ -67,7 +67,12 @@ def parse_usage_limits(payload: Any, now: datetime) -> UsageSnapshot:
     if isinstance(bonuses, list) and bonuses:
         notes.append(BONUS_NOTE)
     enabled = _overage_status(payload) == "ENABLED"
-    cap = _number(row, "overageCapWithPrecision", "overageCap")
+    try:
+        cap = _number(row, "overageCapWithPrecision", "overageCap")
+    except VibeusageError:  # the monthly window was read: only the overage one is lost
+        cap = None
+        if enabled:
+            notes.append("Overage credits: the overage cap is unreadable, not shown")
     if enabled and cap is not None and cap > 0:
         periods.append(
             UsagePeriod(

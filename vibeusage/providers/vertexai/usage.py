@@ -73,10 +73,18 @@ class _Quota:
 
 
 class _Unreadable:
-    """Counts values that were present but could not be read (reported in a note)."""
+    """Counts values that were present but could not be read (reported in a note), with the
+    quotas they belong to, and the usage points that could be read."""
 
     def __init__(self) -> None:
         self.count = 0
+        self.quotas: List[str] = []
+        self.usage_points = 0
+
+    def value_of(self, quota_metric: str) -> None:
+        self.count += 1
+        if quota_metric not in self.quotas:
+            self.quotas.append(quota_metric)
 
 
 def page_series(payload: Any) -> Tuple[List[Any], Optional[str]]:
@@ -131,8 +139,12 @@ def parse_quotas(
             "in Cloud Monitoring and are not shown"
         )
     if unreadable.count:
+        named = f" ({', '.join(unreadable.quotas[:3])})" if unreadable.quotas else ""
+        if usage_series and not unreadable.usage_points and not periods:
+            raise parse_error(NAME, f"no quota use could be read{named}")
         all_notes.append(
             f"{unreadable.count} Cloud Monitoring values could not be read and were left out"
+            + named
         )
     return UsageSnapshot(
         provider=PROVIDER_ID,
@@ -160,8 +172,9 @@ def usage_minutes(
         minutes = totals.setdefault((key, opt_str(labels.get("limit_name"))), {})
         for end, value in points:
             if end is None:
-                unreadable.count += 1
+                unreadable.value_of(key[0])
                 continue
+            unreadable.usage_points += 1
             minutes[end] = minutes.get(end, Decimal(0)) + value
     return totals
 
@@ -213,7 +226,7 @@ def _read_series(
         return None
     location = opt_str(_labels(series.get("resource")).get("location")) or "global"
     dimensions = tuple(sorted((k, v) for k, v in labels.items() if k not in NOT_DIMENSIONS))
-    return (quota_metric, location, dimensions), labels, _points(series, unreadable)
+    return (quota_metric, location, dimensions), labels, _points(series, quota_metric, unreadable)
 
 
 def _labels(block: Any) -> Dict[str, str]:
@@ -223,19 +236,19 @@ def _labels(block: Any) -> Dict[str, str]:
     return {k: v for k, v in labels.items() if isinstance(k, str) and isinstance(v, str)}
 
 
-def _points(series: Dict[str, Any], unreadable: _Unreadable) -> List[Point]:
+def _points(series: Dict[str, Any], quota_metric: str, unreadable: _Unreadable) -> List[Point]:
     """(end time or None, value) of every readable point, in the order sent (newest first)."""
     points = series.get("points")
     if points is None:
         return []
     if not isinstance(points, list):
-        unreadable.count += 1
+        unreadable.value_of(quota_metric)
         return []
     read = []
     for point in points:
         value = point_value(point)
         if value is None:
-            unreadable.count += 1
+            unreadable.value_of(quota_metric)
             continue
         interval = point.get("interval") if isinstance(point, dict) else None
         end = parse_iso(interval.get("endTime")) if isinstance(interval, dict) else None
