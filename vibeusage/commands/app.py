@@ -123,6 +123,22 @@ class App:
             and self.environ.get("TERM") != "dumb"
         )
 
+    def width(self) -> int:
+        """The terminal's width in cells: ``COLUMNS``, else the terminal's own, else 80."""
+        from ..views.layout import DEFAULT_WIDTH
+
+        columns = self.environ.get("COLUMNS", "")
+        if columns.strip().isdigit() and int(columns) > 0:
+            return int(columns)
+        if self.terminal.stdout_tty:
+            import os
+
+            try:
+                return os.get_terminal_size(self.terminal.stdout.fileno()).columns or DEFAULT_WIDTH
+            except (AttributeError, OSError, ValueError):
+                pass
+        return DEFAULT_WIDTH
+
     def style(self, args: argparse.Namespace) -> Any:
         from ..views.style import Style, unicode_supported
 
@@ -134,6 +150,7 @@ class App:
             pace_colors=self.config.display.pace_colors,
             reset_format=self.config.display.reset_format,
             verbose=bool(getattr(args, "verbose", False)),
+            width=self.width(),
         )
 
     def emit(self, text: str, output: Optional[str] = None) -> None:

@@ -43,5 +43,5 @@ def run(app: App, args: argparse.Namespace) -> int:
         return 0
     from ..views.cache import cache_table
 
-    app.emit(cache_table(overview))
+    app.emit(cache_table(overview, app.width()))
     return 0

@@ -55,7 +55,7 @@ def _show(app: App, args: argparse.Namespace) -> int:
         return 0
     from ..views.config import settings_table
 
-    app.emit(settings_table(file, rows))
+    app.emit(settings_table(file, rows, app.width()))
     return 0
 
 
@@ -68,7 +68,7 @@ def _path(app: App, args: argparse.Namespace) -> int:
         return 0
     from ..views.config import paths_table
 
-    app.emit(paths_table(entries))
+    app.emit(paths_table(entries, app.width()))
     return 0
 
 

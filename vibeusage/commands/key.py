@@ -64,7 +64,7 @@ def _status(app: App, args: argparse.Namespace) -> int:
         return 0
     from ..views.keys import keys_table
 
-    app.emit(keys_table(entries))
+    app.emit(keys_table(entries, app.width()))
     return 0
 
 

@@ -30,25 +30,18 @@ def positive_seconds(text: str) -> float:
 
 
 def build_parser(app: App) -> argparse.ArgumentParser:
-    commands = "\n".join(f"  {name:<12}{help_}" for name, (_, help_) in COMMANDS.items())
-    providers = "\n".join(
-        f"  {p.id:<12}{p.description} ({p.dashboard_url})" for p in app.registry.values()
-    )
+    from ..views.usage_help import help_description, help_epilog, help_formatter
+
+    width = app.width()
     parser = new_parser(
         app.terminal,
         usage=f"{PROG} [OPTIONS] [PROVIDER ...]\n       {PROG} [OPTIONS] COMMAND [ARGS]",
-        description=(
-            "Show how much of your AI coding plans' rate limits you have used and when "
-            "each window resets."
-        ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=(
-            f"providers:\n{providers}\n\ncommands (`{PROG} COMMAND --help` for each):\n"
-            f"{commands}\n\n"
-            "exit codes: 0 ok, 1 error, 2 authentication, 3 network, 4 invalid input,\n"
-            "  5 partial (some data shown, some failed or stale), 130 interrupted\n"
-            "environment: VIBEUSAGE_CONFIG_DIR, VIBEUSAGE_CACHE_DIR,\n"
-            "  VIBEUSAGE_ENABLED_PROVIDERS, NO_COLOR, HTTPS_PROXY, REQUESTS_CA_BUNDLE"
+        description=help_description(width),
+        formatter_class=help_formatter(width),
+        epilog=help_epilog(
+            [(p.id, f"{p.description} ({p.dashboard_url})") for p in app.registry.values()],
+            [(name, help_) for name, (_, help_) in COMMANDS.items()],
+            width,
         ),
     )
     parser.add_argument(
@@ -113,7 +106,7 @@ def parse_args(app: App, argv: List[str]) -> argparse.Namespace:
         if named:
             from ..views.provider_help import provider_help
 
-            app.emit(provider_help(app.provider(named[0])))
+            app.emit(provider_help(app.provider(named[0]), app.width()))
             raise SystemExit(0)
     args = parser.parse_intermixed_args(argv)
     if args.quiet and args.verbose:

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 
 from ..models import UsagePeriod
 from ..pace.text import countdown
+from .clock_time import local_clock
 
 
 def format_countdown(delta: timedelta) -> str:
@@ -12,14 +13,14 @@ def format_countdown(delta: timedelta) -> str:
 
 
 def format_reset(period: UsagePeriod, now: datetime, reset_format: str = "countdown") -> str:
-    """``resets in 2h 30m`` (or a local clock time); empty when the reset is unknown."""
+    """``resets in 2h 30m`` (or ``resets Fri 16 Jan 11:00 CET``); empty when unknown."""
     left = period.time_until_reset(now)
     if period.resets_at is None or left is None:
         return ""
     if not left:
         return "reset due"
     if reset_format == "absolute":
-        return "resets " + period.resets_at.astimezone().strftime("%a %d %b %H:%M")
+        return "resets " + local_clock(period.resets_at)
     return "resets in " + format_countdown(left)
 
 
