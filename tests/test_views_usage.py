@@ -82,9 +82,10 @@ def test_reset_phrase_is_empty_when_unknown_and_due_when_past():
     assert format_reset(session(5), NOW) == "resets in 2h 30m"
 
 
-def test_absolute_reset_is_a_local_clock_time():
+def test_absolute_reset_is_a_local_clock_time_naming_the_zone():
     period = session(5)
-    expected = "resets " + period.resets_at.astimezone().strftime("%a %d %b %H:%M")
+    local = period.resets_at.astimezone()
+    expected = f"resets {local.strftime('%a %d %b %H:%M')} {local.strftime('%Z')}"
     assert format_reset(period, NOW, "absolute") == expected
 
 
@@ -231,7 +232,7 @@ def test_provider_help_lists_strategies_in_order_and_config_keys():
     provider = provider.replace(options={"cli_refresh": bool})
     text = provider_help(provider)
     assert "  status:     no status page\n" in text
-    assert text.index("    oauth       fake oauth") < text.index("    fake        fake fake")
+    assert text.index("    oauth  fake oauth") < text.index("    fake   fake fake")
     assert "  config keys in [providers.alpha]:\n    cli_refresh (bool)\n" in text
 
 

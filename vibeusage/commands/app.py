@@ -123,21 +123,28 @@ class App:
             and self.environ.get("TERM") != "dumb"
         )
 
-    def width(self) -> int:
-        """The terminal's width in cells: ``COLUMNS``, else the terminal's own, else 80."""
-        from ..views.layout import DEFAULT_WIDTH
+    def width(self) -> Optional[int]:
+        """The width to lay text out to: ``COLUMNS``, else the terminal's; None for a pipe.
 
-        columns = self.environ.get("COLUMNS", "")
-        if columns.strip().isdigit() and int(columns) > 0:
+        A pipe or a file has no width: its lines stay whole for the program reading them.
+        """
+        columns = self.environ.get("COLUMNS", "").strip()
+        if columns.isdigit() and int(columns) > 0:
             return int(columns)
         if self.terminal.stdout_tty:
             import os
 
             try:
-                return os.get_terminal_size(self.terminal.stdout.fileno()).columns or DEFAULT_WIDTH
+                return os.get_terminal_size(self.terminal.stdout.fileno()).columns or None
             except (AttributeError, OSError, ValueError):
-                pass
-        return DEFAULT_WIDTH
+                return None
+        return None
+
+    def help_width(self) -> int:
+        """The width of help text: the terminal's, or 80 where there is none."""
+        from ..views.layout import DEFAULT_WIDTH
+
+        return self.width() or DEFAULT_WIDTH
 
     def style(self, args: argparse.Namespace) -> Any:
         from ..views.style import Style, unicode_supported

@@ -32,7 +32,7 @@ def positive_seconds(text: str) -> float:
 def build_parser(app: App) -> argparse.ArgumentParser:
     from ..views.usage_help import help_description, help_epilog, help_formatter
 
-    width = app.width()
+    width = app.help_width()
     parser = new_parser(
         app.terminal,
         usage=f"{PROG} [OPTIONS] [PROVIDER ...]\n       {PROG} [OPTIONS] COMMAND [ARGS]",
@@ -106,7 +106,7 @@ def parse_args(app: App, argv: List[str]) -> argparse.Namespace:
         if named:
             from ..views.provider_help import provider_help
 
-            app.emit(provider_help(app.provider(named[0]), app.width()))
+            app.emit(provider_help(app.provider(named[0]), app.help_width()))
             raise SystemExit(0)
     args = parser.parse_intermixed_args(argv)
     if args.quiet and args.verbose:

@@ -9,7 +9,7 @@ import re
 import textwrap
 from typing import List, Optional, Sequence
 
-#: The width when the terminal's is unknown (``COLUMNS`` unset, output not a terminal).
+#: The width of help text when there is no terminal to measure (``COLUMNS`` unset, a pipe).
 DEFAULT_WIDTH = 80
 #: Narrower than this, a table's last column always goes on a line of its own.
 MIN_FOLDED_COLUMN = 24

@@ -1,7 +1,7 @@
 """The usage view as text: a table block per provider with pace-coloured bars, then errors."""
 
 from datetime import datetime
-from typing import List, Sequence
+from typing import List, Optional, Sequence, Tuple
 
 from ..errors import VibeusageError
 from ..models import UsagePeriod
@@ -10,12 +10,19 @@ from ..pace.text import pace_line, summary
 from ..pipeline import ProviderResult
 from ..providers.manifest import Provider
 from .durations import format_age, format_reset
+from .layout import visible_len, wrap
 from .money import format_overage
 from .style import BOLD, DIM, GREEN, RED, YELLOW, Style
 
-__all__ = ["Style", "bar", "render_errors", "render_results", "usage_color"]
+__all__ = ["Style", "bar", "pace_mark", "render_errors", "render_results", "usage_color"]
 
 BAR_WIDTH = 20
+#: A bar narrower than this says too little: the row goes without one.
+MIN_BAR = 8
+#: Below this terminal width the rows go without a bar (the percentage says it all).
+NO_BAR_BELOW = 70
+INDENT = "  "
+GAP = 2
 PACE_GREEN = 1.15
 PACE_YELLOW = 1.30
 UTIL_YELLOW = 50
@@ -36,15 +43,25 @@ def usage_color(period: UsagePeriod, now: datetime, pace_colors: bool = True) ->
     return YELLOW if period.utilization >= UTIL_YELLOW else GREEN
 
 
-def bar(utilization: int, style: Style) -> str:
-    """A fixed-width bar with ``utilization`` percent of its cells filled (rounded)."""
-    filled = min(BAR_WIDTH, (utilization * BAR_WIDTH + 50) // 100)
-    return style.full * filled + style.empty * (BAR_WIDTH - filled)
+def bar(utilization: int, style: Style, width: int = BAR_WIDTH) -> str:
+    """A bar ``width`` cells wide with ``utilization`` percent of them filled (rounded)."""
+    filled = max(0, min(width, (utilization * width + 50) // 100))
+    return style.full * filled + style.empty * (width - filled)
+
+
+def pace_mark(period: UsagePeriod, now: datetime, pace_colors: bool = True) -> str:
+    """What stands for the colour when there is none: ``!`` for yellow, ``!!`` for red."""
+    return {YELLOW: "!", RED: "!!"}.get(usage_color(period, now, pace_colors), "")
 
 
 def render_results(results: Sequence[ProviderResult], now: datetime, style: Style) -> str:
-    """The default view: a block per provider with data, then the errors."""
-    blocks = [_provider_block(r, now, style) for r in results if r.snapshot is not None]
+    """The default view: a block per provider with data, then the errors.
+
+    The blocks share their columns, so bars and percentages line up across providers.
+    """
+    shown = [r for r in results if r.snapshot is not None]
+    grid = _Grid.measure(shown, now, style)
+    blocks = [_provider_block(r, now, style, grid) for r in shown]
     errors = [r for r in results if r.error is not None]
     text = "\n\n".join(blocks)
     if errors:
@@ -52,9 +69,51 @@ def render_results(results: Sequence[ProviderResult], now: datetime, style: Styl
     return text + "\n" if text else ""
 
 
-def _provider_block(result: ProviderResult, now: datetime, style: Style) -> str:
-    from tabulate import tabulate
+class _Grid:
+    """The column widths every provider block uses, and the bar's width for the terminal."""
 
+    def __init__(self, name: int, percent: int, mark: int, reset: int, bar: int) -> None:
+        self.name, self.percent, self.mark, self.reset, self.bar = name, percent, mark, reset, bar
+
+    @classmethod
+    def measure(cls, results: Sequence[ProviderResult], now: datetime, style: Style) -> "_Grid":
+        periods = [p for r in results if r.snapshot is not None for p in r.snapshot.periods]
+        name = max((len(p.name) for p in periods), default=0)
+        percent = max((len(f"{p.utilization}%") for p in periods), default=0)
+        marks = [] if style.color else [pace_mark(p, now, style.pace_colors) for p in periods]
+        mark = max((len(m) for m in marks), default=0)
+        reset = max((len(format_reset(p, now, style.reset_format)) for p in periods), default=0)
+        rest = len(INDENT) + name + GAP + percent + (GAP + mark if mark else 0) + GAP + reset
+        return cls(name, percent, mark, reset, _bar_width(style.width, rest))
+
+    def row(self, cells: Tuple[str, str, str, str, str]) -> str:
+        """One window's row: name, bar, percentage, pace mark and reset in their columns."""
+        name, drawn, percent, mark, reset = cells
+        parts = [_pad(name, self.name)]
+        if self.bar:
+            parts.append(drawn)
+        parts.append(" " * (self.percent - visible_len(percent)) + percent)
+        if self.mark:
+            parts.append(_pad(mark, self.mark))
+        parts.append(reset)
+        return (INDENT + (" " * GAP).join(parts)).rstrip()
+
+
+def _bar_width(width: Optional[int], rest: int) -> int:
+    """The full bar when there is room; a shorter one down to ``MIN_BAR``; none below that."""
+    if width is None:
+        return BAR_WIDTH
+    if width < NO_BAR_BELOW:
+        return 0
+    room = width - rest - GAP
+    return min(BAR_WIDTH, room) if room >= MIN_BAR else 0
+
+
+def _pad(text: str, width: int) -> str:
+    return text + " " * (width - visible_len(text))
+
+
+def _provider_block(result: ProviderResult, now: datetime, style: Style, grid: _Grid) -> str:
     snapshot = result.snapshot
     assert snapshot is not None
     header = style.paint(result.provider.name, BOLD)
@@ -64,38 +123,52 @@ def _provider_block(result: ProviderResult, now: datetime, style: Style) -> str:
     elif result.cached and style.verbose:
         header += " " + style.paint(f"(cached, {age} old)", DIM)
     lines = [header]
-    rows = []
     forecast = snapshot_pace(snapshot.periods, now)
     for period, pace in zip(snapshot.periods, forecast.paces):
         color = usage_color(period, now, style.pace_colors)
-        row = [
+        cells = (
             period.name,
-            style.paint(bar(period.utilization, style), color),
+            style.paint(bar(period.utilization, style, grid.bar), color),
             style.paint(f"{period.utilization}%", color),
+            "" if style.color else pace_mark(period, now, style.pace_colors),
             format_reset(period, now, style.reset_format),
-        ]
-        if style.verbose:
-            row.append("" if pace is None else summary(pace, style.sep))
-        rows.append(row)
-    if rows:
-        align = ("left", "left", "right", "left", "left")[: len(rows[0])]
-        table = tabulate(rows, tablefmt="plain", colalign=align)
-        lines.extend("  " + line.rstrip() for line in table.splitlines())
-    else:
-        lines.append("  no usage windows reported")
+        )
+        line = grid.row(cells)
+        if style.width is not None and visible_len(line) > style.width and cells[4]:
+            # Too narrow even without the bar: the reset goes under the window's name.
+            lines.append(grid.row(cells[:4] + ("",)))
+            lines.append(INDENT + "  " + cells[4])
+            line = ""
+        if style.verbose and pace is not None:
+            text = summary(pace, style.sep)
+            if line and (style.width is None or visible_len(line) + GAP + len(text) <= style.width):
+                line = _pad(line, visible_len(grid.row(cells[:4] + (" " * grid.reset,))))
+                line += " " * GAP + text
+            else:
+                if line:
+                    lines.append(line)
+                line = ""
+                lines.extend(wrap(text, style.width, INDENT + "  "))
+        if line:
+            lines.append(line)
+    if not snapshot.periods:
+        lines.append(INDENT + "no usage windows reported")
     binding, binding_pace = forecast.binding, forecast.binding_pace
     if binding is not None and binding_pace is not None:
         reset = format_reset(binding, now, style.reset_format)
-        lines.append("  " + pace_line(binding.name, binding_pace, reset, style.sep))
+        text = pace_line(binding.name, binding_pace, reset, style.sep)
+        lines.extend(wrap(text, style.width, INDENT, INDENT + "  "))
     overage_line = format_overage(snapshot.overage)
     if overage_line:
-        lines.append(f"  {overage_line}")
+        lines.extend(wrap(overage_line, style.width, INDENT, INDENT + "  "))
     if style.verbose:
-        lines.extend(_verbose_lines(result, now, style))
+        for text in _verbose_lines(result, now, style):
+            lines.extend(wrap(text, style.width, INDENT, INDENT + "  "))
     return "\n".join(lines)
 
 
 def _verbose_lines(result: ProviderResult, now: datetime, style: Style) -> List[str]:
+    """The lines of ``-v`` under a provider's table, unindented (the caller wraps them)."""
     snapshot = result.snapshot
     assert snapshot is not None
     lines = []
@@ -111,10 +184,10 @@ def _verbose_lines(result: ProviderResult, now: datetime, style: Style) -> List[
             if value
         ]
         if parts:
-            lines.append("  " + f" {style.sep} ".join(parts))
+            lines.append(f" {style.sep} ".join(parts))
     fetched = snapshot.fetched_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
     lines.append(
-        f"  Source: {snapshot.source} {style.sep} fetched {fetched} "
+        f"Source: {snapshot.source} {style.sep} fetched {fetched} "
         f"({format_age(now - snapshot.fetched_at)} ago)"
     )
     if result.attempts:
@@ -123,19 +196,19 @@ def _verbose_lines(result: ProviderResult, now: datetime, style: Style) -> List[
             mark = "ok" if attempt.success else "failed"
             detail = f": {attempt.error}" if attempt.error else ""
             tried.append(f"{attempt.strategy} {mark} in {attempt.duration_ms} ms{detail}")
-        lines.append("  Attempts: " + "; ".join(tried))
+        lines.append("Attempts: " + "; ".join(tried))
     if snapshot.reset_credits is not None:
-        lines.append(f"  Limit resets available: {snapshot.reset_credits}")
+        lines.append(f"Limit resets available: {snapshot.reset_credits}")
     if snapshot.notes:
-        lines.append("  Not shown: " + "; ".join(snapshot.notes))
+        lines.append("Not shown: " + "; ".join(snapshot.notes))
     status = snapshot.status
     if status is not None:
         text = status.level.value.replace("_", " ")
         if status.description:
             text += f" ({status.description})"
         color = GREEN if status.level.value == "operational" else YELLOW
-        lines.append(f"  Status: {style.paint(text, color)}")
-    lines.append(f"  Dashboard: {result.provider.dashboard_url}")
+        lines.append(f"Status: {style.paint(text, color)}")
+    lines.append(f"Dashboard: {result.provider.dashboard_url}")
     return lines
 
 
@@ -149,13 +222,18 @@ def render_errors(results: Sequence[ProviderResult], style: Style) -> str:
             tried = ", ".join(
                 f"{a.strategy} ({a.duration_ms} ms): {a.error or 'ok'}" for a in result.attempts
             )
-            lines.append(f"    tried: {tried}")
+            lines.extend(wrap(f"tried: {tried}", style.width, "    ", "      "))
     return "\n".join(lines)
 
 
 def _error_lines(provider: Provider, error: VibeusageError, style: Style) -> List[str]:
+    """The provider and its message (in red), then the remediation, wrapped to the width."""
     arrow = "→" if style.unicode else "->"
-    lines = [f"  {style.paint(provider.name, BOLD)}: {style.paint(error.message, RED)}"]
+    lead = f"  {style.paint(provider.name, BOLD)}: "
+    message = wrap(error.message, style.width, lead, "    ")
+    lines = [message[0][: len(lead)] + style.paint(message[0][len(lead) :], RED)]
+    lines += ["    " + style.paint(line[4:], RED) for line in message[1:]]
     if error.remediation:
-        lines.append(f"    {arrow} {error.remediation}")
+        under = " " * (5 + len(arrow))
+        lines.extend(wrap(f"{arrow} {error.remediation}", style.width, "    ", under))
     return lines
