@@ -437,6 +437,7 @@ def test_cursor_json_from_the_app_session_end_to_end(cli, home, monkeypatch, moc
         "email": "user@example.com",
         "organization": None,
         "plan": "Free",
+        "login": None,
     }
     assert snapshot["status"]["level"] == "degraded"
     assert_no_secret(result.out, result.err)

@@ -178,7 +178,7 @@ def _verbose_lines(result: ProviderResult, now: datetime, style: Style) -> List[
             f"{label}: {value}"
             for label, value in (
                 ("Plan", identity.plan),
-                ("Account", identity.email),
+                ("Account", identity.email or identity.login),
                 ("Organization", identity.organization),
             )
             if value
