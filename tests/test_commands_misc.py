@@ -95,7 +95,7 @@ def test_config_edit_creates_a_commented_file_and_validates_after_the_editor(
     monkeypatch.delenv("VISUAL", raising=False)
     result = cli("config", "edit")
     assert result.code == 0, result.err
-    assert "is valid" in result.err
+    assert "is valid" in result.out
     assert "# [fetch]" in (home.config_dir / "config.toml").read_text(encoding="utf-8")
 
 

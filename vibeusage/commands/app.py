@@ -190,6 +190,10 @@ class App:
             return
         self.terminal.write_out(text)
 
+    def result(self, message: str) -> None:
+        """What a command did, on stdout (``x=$(vibeusage auth claude)`` captures it)."""
+        self.emit(message + "\n")
+
     def emit_json(self, document: Any, output: Optional[str] = None) -> None:
         """Print ``document`` as JSON through the one JSON writer of the views."""
         from ..views.json_dump import dumps

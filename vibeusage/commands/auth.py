@@ -170,4 +170,4 @@ def _report(
 
         app.emit_json(result_document(provider.id, connected, source, **extra))
     else:
-        app.terminal.say(message)
+        app.result(message)

@@ -37,5 +37,5 @@ def cleared_document(removed: List[str]) -> Dict[str, Any]:
 
 
 def cleared_message(removed: int) -> str:
-    """What ``cache clear`` says on stderr."""
+    """What ``cache clear`` says (on stdout: it is the result)."""
     return f"Removed {removed} cached file(s)."
