@@ -214,8 +214,9 @@ def test_quiet_is_one_line_per_window_and_per_provider_without_data():
         ProviderResult(BETA, error=error()),
     ]
     assert render_quiet(results, NOW) == (
-        "alpha Session (5h): 50%, resets in 2h 30m (stale)\n"
-        "alpha Weekly: 9% (stale)\n"
+        "alpha Session (5h): 50%, resets in 2h 30m "
+        "(stale, 0s old, refresh failed: login missing or expired)\n"
+        "alpha Weekly: 9% (stale, 0s old, refresh failed: login missing or expired)\n"
         "beta error: No Beta credentials found\n"
     )
 

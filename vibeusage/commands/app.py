@@ -86,15 +86,23 @@ class App:
             self._pipeline = Pipeline(self.config, self.paths, self.environ, clock=self.clock)
         return self._pipeline
 
-    def provider(self, name: str) -> Provider:
+    def provider(self, name: str, commands: Sequence[str] = ()) -> Provider:
+        """The provider ``name`` names; an error saying which one was meant when none.
+
+        ``commands`` are command names the word may also be a typo of (the usage view's).
+        """
         key = name.lower()
         if key not in self.registry:
             from ..errors import ConfigError
+            from .suggest import closest
 
-            raise ConfigError(
-                f"unknown provider {name!r}",
-                remediation=f"Known providers: {', '.join(self.registry)}.",
-            )
+            known = f"Known providers: {', '.join(self.registry)}."
+            meant = closest(key, [*self.registry, *commands])
+            if meant in commands:
+                known = f"Did you mean the command `{PROG} {meant}`? {known}"
+            elif meant is not None:
+                known = f"Did you mean `{meant}`? {known}"
+            raise ConfigError(f"unknown provider {name!r}", remediation=known)
         return self.registry[key]
 
     def named_providers(self, names: Sequence[str]) -> List[Provider]:

@@ -20,12 +20,16 @@ FORMATS = ("table", "json", "prometheus")
 
 
 def positive_seconds(text: str) -> float:
+    """A ``--timeout`` value: seconds within the bounds ``fetch.timeout`` has in the file."""
+    from ..config import TIMEOUT_BOUNDS
+
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 0 < value <= 3600:
-        raise argparse.ArgumentTypeError("must be between 0 and 3600 seconds")
+    low, high = TIMEOUT_BOUNDS
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"must be between {low:g} and {high:g} seconds")
     return value
 
 
@@ -109,12 +113,29 @@ def parse_args(app: App, argv: List[str]) -> argparse.Namespace:
             app.emit(provider_help(app.provider(named[0]), app.help_width()))
             raise SystemExit(0)
     args = parser.parse_intermixed_args(argv)
+    _check_provider_words(app, args.providers)
     if args.quiet and args.verbose:
         raise UsageError("--quiet and --verbose cannot be used together")
     if args.offline and args.refresh:
         raise UsageError("--offline and --refresh cannot be used together")
     _settle_format(args)
     return args
+
+
+def _check_provider_words(app: App, words: List[str]) -> None:
+    """Each word names a provider; a command after a provider (``claude auth``) says the order."""
+    for word in words:
+        if word.lower() in app.registry:
+            continue
+        if word in COMMANDS:
+            from .suggest import command_order_hint
+
+            others = [w for w in words if w != word]
+            raise UsageError(
+                f"`{word}` is a command, and commands come before providers: "
+                f"write `{command_order_hint(word, others)}`"
+            )
+        app.provider(word, commands=list(COMMANDS))
 
 
 def _settle_format(args: argparse.Namespace) -> None:
