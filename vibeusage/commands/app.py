@@ -189,9 +189,10 @@ class App:
                     remediation="Create the directory first, or choose another path.",
                 ) from exc
             except OSError as exc:
+                from ..disk_errors import write_failure
                 from ..errors import VibeusageError
 
-                raise VibeusageError(
+                raise write_failure(exc, output) or VibeusageError(
                     f"cannot write {output}: {exc.strerror or exc}",
                     remediation="Check that the directory exists and is writable.",
                 ) from exc
