@@ -46,7 +46,10 @@ def wrap(
         break_long_words=False,
         break_on_hyphens=False,
     )
-    glued = _CODE_SPAN.sub(lambda m: m.group(0).replace(" ", _GLUE), text)
+    room = width - len(rest)
+    glued = _CODE_SPAN.sub(  # a command too long for a line of its own is broken after all
+        lambda m: m.group(0).replace(" ", _GLUE) if len(m.group(0)) <= room else m.group(0), text
+    )
     lines = [line.replace(_GLUE, " ") for line in wrapper.wrap(glued)] or [""]
     lines[0] = indent + lines[0][shown:]
     return lines
