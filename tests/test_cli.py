@@ -262,7 +262,12 @@ def test_json_single_provider_is_a_bare_snapshot(cli, logged_in, mocked):
         "balance": None,
         "unlimited": False,
     }
-    assert snapshot["identity"] == {"email": None, "organization": None, "plan": "Max 5x", "login": None}
+    assert snapshot["identity"] == {
+        "email": None,
+        "organization": None,
+        "plan": "Max 5x",
+        "login": None,
+    }
     assert snapshot["status"] is None
     names = [p["name"] for p in snapshot["periods"]]
     assert names == [

@@ -55,9 +55,7 @@ def test_prose_and_tables_fit_the_width_without_cutting_words(
 
 
 @pytest.mark.parametrize("width", WIDTHS)
-def test_every_provider_help_keeps_strategy_names_apart_and_fits(
-    home, capsys, monkeypatch, width
-):
+def test_every_provider_help_keeps_strategy_names_apart_and_fits(home, capsys, monkeypatch, width):
     for provider in all_providers():
         text = run_main(capsys, monkeypatch, width, provider.id, "--help")
         assert too_long(text, width) == [], provider.id

@@ -7,8 +7,7 @@ from ..terminal import PROG
 from .layout import table, wrap
 
 DESCRIPTION = (
-    "Show how much of your AI coding plans' rate limits you have used and when each "
-    "window resets."
+    "Show how much of your AI coding plans' rate limits you have used and when each window resets."
 )
 EXIT_CODES = (
     "exit codes: 0 ok, 1 error, 2 authentication, 3 network, 4 invalid input, "
