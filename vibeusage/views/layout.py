@@ -17,7 +17,8 @@ MIN_FOLDED_COLUMN = 24
 FOLD_INDENT = 4
 
 _ESCAPE = re.compile(r"\x1b\[[0-9;]*m")
-_CODE_SPAN = re.compile(r"`[^`\n]*`")
+#: What is read as one word: a `code span`, a duration such as ``4d 12h`` or ``2h 30m``.
+_CODE_SPAN = re.compile(r"`[^`\n]*`|\b\d+[dh] \d+[hm]\b")
 #: Holds a code span's spaces while wrapping (textwrap never breaks at it).
 _GLUE = "\x00"
 
@@ -30,7 +31,7 @@ def visible_len(text: str) -> int:
 def wrap(
     text: str, width: Optional[int], indent: str = "", subsequent: Optional[str] = None
 ) -> List[str]:
-    """``text`` as lines of at most ``width`` cells, broken only at spaces outside `code`.
+    """``text`` as lines of at most ``width`` cells, broken only at spaces between words.
 
     ``indent`` starts the first line, ``subsequent`` (default: as many spaces) the others;
     ``width`` None means one line.
