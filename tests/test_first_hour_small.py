@@ -113,7 +113,7 @@ def test_a_command_typo_in_the_usage_view_suggests_the_command(cli, home, comman
     assert f"Did you mean the command `vibeusage {command}`?" in result.err
 
 
-@pytest.mark.parametrize("command", [c for c in COMMANDS if c != "statusline"])
+@pytest.mark.parametrize("command", list(COMMANDS))
 def test_a_command_after_a_provider_says_commands_come_first(cli, home, command):
     result = cli("claude", command)
     assert result.code == 4

@@ -98,6 +98,12 @@ class _Grid:
         parts.append(reset)
         return (INDENT + (" " * GAP).join(parts)).rstrip()
 
+    @property
+    def summary_column(self) -> int:
+        """Where ``-v``'s pace summary starts: after the widest reset cell."""
+        cells = [self.name, self.bar, self.percent, self.mark, self.reset]
+        return len(INDENT) + sum(w + GAP for w in cells if w) if self.reset else 0
+
 
 def _bar_width(width: Optional[int], rest: int) -> int:
     """The full bar when there is room; a shorter one down to ``MIN_BAR``; none below that."""
@@ -141,9 +147,9 @@ def _provider_block(result: ProviderResult, now: datetime, style: Style, grid: _
             line = ""
         if style.verbose and pace is not None:
             text = summary(pace, style.sep)
-            if line and (style.width is None or visible_len(line) + GAP + len(text) <= style.width):
-                line = _pad(line, visible_len(grid.row(cells[:4] + (" " * grid.reset,))))
-                line += " " * GAP + text
+            column = max(grid.summary_column, visible_len(line) + GAP)
+            if line and (style.width is None or column + len(text) <= style.width):
+                line = _pad(line, column) + text
             else:
                 if line:
                     lines.append(line)
