@@ -34,14 +34,14 @@ def positive_seconds(text: str) -> float:
 
 
 def build_parser(app: App) -> argparse.ArgumentParser:
-    from ..views.usage_help import help_description, help_epilog, help_formatter
+    from ..views.usage_help import help_description, help_epilog
 
     width = app.help_width()
     parser = new_parser(
         app.terminal,
         usage=f"{PROG} [OPTIONS] [PROVIDER ...]\n       {PROG} [OPTIONS] COMMAND [ARGS]",
         description=help_description(width),
-        formatter_class=help_formatter(width),
+        formatter_class=_formatter(width),
         epilog=help_epilog(
             [(p.id, f"{p.description} ({p.dashboard_url})") for p in app.registry.values()],
             [(name, help_) for name, (_, help_) in COMMANDS.items()],
@@ -97,6 +97,16 @@ def build_parser(app: App) -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return parser
+
+
+def _formatter(width: int) -> Any:
+    """argparse's formatter for a description and epilog laid out already, options to ``width``."""
+
+    class Formatter(argparse.RawDescriptionHelpFormatter):
+        def __init__(self, prog: str) -> None:
+            super().__init__(prog, width=width, max_help_position=min(24, max(width // 3, 8)))
+
+    return Formatter
 
 
 #: Options of the usage view that take a value (needed to find a command name in argv).

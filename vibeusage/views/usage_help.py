@@ -1,7 +1,6 @@
 """The text of ``vibeusage --help`` around argparse's options, laid out to the width."""
 
-import argparse
-from typing import List, Sequence, Tuple, Type
+from typing import List, Sequence, Tuple
 
 from ..terminal import PROG
 from .layout import table, wrap
@@ -36,13 +35,3 @@ def help_epilog(
     lines += wrap(EXIT_CODES, width, subsequent="  ")
     lines += wrap(ENVIRONMENT, width, subsequent="  ")
     return "\n".join(lines)
-
-
-def help_formatter(width: int) -> Type[argparse.HelpFormatter]:
-    """argparse's formatter for text laid out already, wrapping the options to ``width``."""
-
-    class Formatter(argparse.RawDescriptionHelpFormatter):
-        def __init__(self, prog: str) -> None:
-            super().__init__(prog, width=width, max_help_position=min(24, max(width // 3, 8)))
-
-    return Formatter
