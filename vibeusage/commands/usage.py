@@ -84,7 +84,7 @@ def build_parser(app: App) -> argparse.ArgumentParser:
         "--timeout",
         type=positive_seconds,
         metavar="SECONDS",
-        help="per-strategy timeout (default: fetch.timeout, 30)",
+        help="per-strategy timeout, 0.1 to 600 (default: fetch.timeout, 30)",
     )
     parser.add_argument(
         "-o",
