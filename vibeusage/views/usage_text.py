@@ -1,7 +1,7 @@
 """The usage view as text: a table block per provider with pace-coloured bars, then errors."""
 
 from datetime import datetime
-from typing import List, Optional, Sequence, Tuple
+from typing import List, Sequence
 
 from ..errors import VibeusageError
 from ..models import UsagePeriod
@@ -10,19 +10,13 @@ from ..pace.text import pace_line, summary
 from ..pipeline import ProviderResult
 from ..providers.manifest import Provider
 from .durations import format_age, format_reset
-from .layout import visible_len, wrap
+from .layout import wrap
 from .money import format_overage
 from .style import BOLD, DIM, GREEN, RED, YELLOW, Style
+from .usage_grid import BAR_WIDTH, INDENT, Grid, Plain
 
 __all__ = ["Style", "bar", "pace_mark", "render_errors", "render_results", "usage_color"]
 
-BAR_WIDTH = 20
-#: A bar narrower than this says too little: the row goes without one.
-MIN_BAR = 8
-#: Below this terminal width the rows go without a bar (the percentage says it all).
-NO_BAR_BELOW = 70
-INDENT = "  "
-GAP = 2
 PACE_GREEN = 1.15
 PACE_YELLOW = 1.30
 UTIL_YELLOW = 50
@@ -60,7 +54,8 @@ def render_results(results: Sequence[ProviderResult], now: datetime, style: Styl
     The blocks share their columns, so bars and percentages line up across providers.
     """
     shown = [r for r in results if r.snapshot is not None]
-    grid = _Grid.measure(shown, now, style)
+    plain = [_plain_cells(p, now, style) for r in shown if r.snapshot for p in r.snapshot.periods]
+    grid = Grid.measure(plain, style.width)
     blocks = [_provider_block(r, now, style, grid) for r in shown]
     errors = [r for r in results if r.error is not None]
     text = "\n\n".join(blocks)
@@ -69,57 +64,18 @@ def render_results(results: Sequence[ProviderResult], now: datetime, style: Styl
     return text + "\n" if text else ""
 
 
-class _Grid:
-    """The column widths every provider block uses, and the bar's width for the terminal."""
-
-    def __init__(self, name: int, percent: int, mark: int, reset: int, bar: int) -> None:
-        self.name, self.percent, self.mark, self.reset, self.bar = name, percent, mark, reset, bar
-
-    @classmethod
-    def measure(cls, results: Sequence[ProviderResult], now: datetime, style: Style) -> "_Grid":
-        periods = [p for r in results if r.snapshot is not None for p in r.snapshot.periods]
-        name = max((len(p.name) for p in periods), default=0)
-        percent = max((len(f"{p.utilization}%") for p in periods), default=0)
-        marks = [] if style.color else [pace_mark(p, now, style.pace_colors) for p in periods]
-        mark = max((len(m) for m in marks), default=0)
-        reset = max((len(format_reset(p, now, style.reset_format)) for p in periods), default=0)
-        rest = len(INDENT) + name + GAP + percent + (GAP + mark if mark else 0) + GAP + reset
-        return cls(name, percent, mark, reset, _bar_width(style.width, rest))
-
-    def row(self, cells: Tuple[str, str, str, str, str]) -> str:
-        """One window's row: name, bar, percentage, pace mark and reset in their columns."""
-        name, drawn, percent, mark, reset = cells
-        parts = [_pad(name, self.name)]
-        if self.bar:
-            parts.append(drawn)
-        parts.append(" " * (self.percent - visible_len(percent)) + percent)
-        if self.mark:
-            parts.append(_pad(mark, self.mark))
-        parts.append(reset)
-        return (INDENT + (" " * GAP).join(parts)).rstrip()
-
-    @property
-    def summary_column(self) -> int:
-        """Where ``-v``'s pace summary starts: after the widest reset cell."""
-        cells = [self.name, self.bar, self.percent, self.mark, self.reset]
-        return len(INDENT) + sum(w + GAP for w in cells if w) if self.reset else 0
+def _plain_cells(period: UsagePeriod, now: datetime, style: Style) -> Plain:
+    """A window's name, percentage, pace mark (only without colour) and reset phrase."""
+    mark = "" if style.color else pace_mark(period, now, style.pace_colors)
+    return (
+        period.name,
+        f"{period.utilization}%",
+        mark,
+        format_reset(period, now, style.reset_format),
+    )
 
 
-def _bar_width(width: Optional[int], rest: int) -> int:
-    """The full bar when there is room; a shorter one down to ``MIN_BAR``; none below that."""
-    if width is None:
-        return BAR_WIDTH
-    if width < NO_BAR_BELOW:
-        return 0
-    room = width - rest - GAP
-    return min(BAR_WIDTH, room) if room >= MIN_BAR else 0
-
-
-def _pad(text: str, width: int) -> str:
-    return text + " " * (width - visible_len(text))
-
-
-def _provider_block(result: ProviderResult, now: datetime, style: Style, grid: _Grid) -> str:
+def _provider_block(result: ProviderResult, now: datetime, style: Style, grid: Grid) -> str:
     snapshot = result.snapshot
     assert snapshot is not None
     header = style.paint(result.provider.name, BOLD)
@@ -132,31 +88,11 @@ def _provider_block(result: ProviderResult, now: datetime, style: Style, grid: _
     forecast = snapshot_pace(snapshot.periods, now)
     for period, pace in zip(snapshot.periods, forecast.paces):
         color = usage_color(period, now, style.pace_colors)
-        cells = (
-            period.name,
-            style.paint(bar(period.utilization, style, grid.bar), color),
-            style.paint(f"{period.utilization}%", color),
-            "" if style.color else pace_mark(period, now, style.pace_colors),
-            format_reset(period, now, style.reset_format),
-        )
-        line = grid.row(cells)
-        if style.width is not None and visible_len(line) > style.width and cells[4]:
-            # Too narrow even without the bar: the reset goes under the window's name.
-            lines.append(grid.row(cells[:4] + ("",)))
-            lines.append(INDENT + "  " + cells[4])
-            line = ""
-        if style.verbose and pace is not None:
-            text = summary(pace, style.sep)
-            column = max(grid.summary_column, visible_len(line) + GAP)
-            if line and (style.width is None or column + len(text) <= style.width):
-                line = _pad(line, column) + text
-            else:
-                if line:
-                    lines.append(line)
-                line = ""
-                lines.extend(wrap(text, style.width, INDENT + "  "))
-        if line:
-            lines.append(line)
+        name, percent, mark, reset = _plain_cells(period, now, style)
+        drawn = style.paint(bar(period.utilization, style, grid.bar), color)
+        cells = (name, drawn, style.paint(percent, color), mark, reset)
+        text = summary(pace, style.sep) if style.verbose and pace is not None else None
+        lines.extend(grid.lines(cells, text, style.width))
     if not snapshot.periods:
         lines.append(INDENT + "no usage windows reported")
     binding, binding_pace = forecast.binding, forecast.binding_pace
