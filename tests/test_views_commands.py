@@ -255,9 +255,17 @@ def test_doctor_text_masks_tokens_and_summarises_each_provider():
     text = doctor_text(REPORT)
     assert TOKEN not in text and "oauth: token sk-ant-…cdef" in text
     assert "environment: no proxy settings" in text.splitlines()
-    assert "  back-off oauth: open (recent failures)" in text.splitlines()
+    assert "  back-off oauth: not paused (recent failures)" in text.splitlines()
     assert "  last run 2026-01-16T10:30:00+00:00: failed: expired" in text.splitlines()
     assert "    oauth: 401 (None ms)" in text.splitlines()
+
+
+def test_doctor_text_wraps_to_the_width_after_masking_secrets():
+    text = doctor_text(REPORT, width=24)
+    assert TOKEN[:12] not in text and "sk-ant-…cdef" in text
+    lines = text.splitlines()
+    assert all(len(line) <= 24 or " " not in line.strip() for line in lines)
+    assert "  back-off oauth: not" in lines and "      paused (recent" in lines
 
 
 def test_doctor_json_masks_tokens_and_stays_valid_json():

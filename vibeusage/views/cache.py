@@ -3,12 +3,9 @@
 from datetime import timedelta
 from typing import Any, Dict, List, Optional
 
-from .clock_time import local_clock_iso
 from .durations import format_age
+from .gate_text import NOT_PAUSED, pause_phrase
 from .layout import table
-
-#: The back-off cell of a provider that nothing holds back.
-NOT_PAUSED = "not paused"
 
 
 def cache_table(overview: Dict[str, Any], width: Optional[int] = None) -> str:
@@ -20,7 +17,7 @@ def cache_table(overview: Dict[str, Any], width: Optional[int] = None) -> str:
         if snap is not None:
             age = f"{format_age(timedelta(seconds=snap['age_seconds']))} ({snap['source']})"
         gates = ", ".join(
-            f"{name}: paused until {local_clock_iso(g['closed_until'])}"
+            f"{name}: {pause_phrase(g['closed_until'])}"
             if g["closed_until"]
             else f"{name}: {g['recent_failures']} recent failure(s)"
             for name, g in entry["gate"].items()
