@@ -226,7 +226,7 @@ def _check_snapshot(snapshot: Dict[str, Any]) -> None:
         assert len(overage["used"].split(".")[1]) == 2
     identity = snapshot["identity"]
     if identity is not None:
-        assert set(identity) == {"email", "organization", "plan"}
+        assert set(identity) == {"email", "organization", "plan", "login"}
 
 
 def _check_error(error: Dict[str, Any]) -> None:
@@ -264,7 +264,12 @@ def test_json_single_provider_is_a_bare_snapshot(cli, logged_in, mocked):
         "balance": None,
         "unlimited": False,
     }
-    assert snapshot["identity"] == {"email": None, "organization": None, "plan": "Max 5x"}
+    assert snapshot["identity"] == {
+        "email": None,
+        "organization": None,
+        "plan": "Max 5x",
+        "login": None,
+    }
     assert snapshot["status"] is None
     names = [p["name"] for p in snapshot["periods"]]
     assert names == [

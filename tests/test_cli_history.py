@@ -488,7 +488,7 @@ def test_export_since_and_output_file(cli, home, alpha, clock):
         (["history", "--format", "csv"], "--format is not an option of `vibeusage history`"),
         (["history", "record", "--json"], "--json is not an option"),
         (["history", "record", "--since", "1d"], "--since is not an option"),
-        (["history", "record", "--timeout", "0"], "between 0 and 3600"),
+        (["history", "record", "--timeout", "0"], "between 0.1 and 600"),
         (["history", "export", "--format", "csv", "--events"], "--events is not an option"),
         (["history", "--offline"], "--offline is not an option"),
         (["history", "-o", "x"], "--output is not an option"),

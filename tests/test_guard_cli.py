@@ -453,9 +453,10 @@ def test_guard_never_starts_a_delegated_refresh(cli, home, monkeypatch, mocked, 
     fake.chmod(0o755)
     monkeypatch.setenv("PATH", f"{tools}{os.pathsep}{os.environ['PATH']}")
     register(monkeypatch, claude.PROVIDER)
+    mocked.get(USAGE_URL, status=401, json={"type": "error"})
     result = cli("guard", "claude", clock=clock)
     assert not marker.exists()
-    assert len(mocked.calls) == 0
+    assert len(mocked.calls) == 1  # the expired token is tried (and refused), never renewed
     assert result.code == 69
     assert result.out == "claude: unknown — UNKNOWN (minimum 10%; no_credentials)\n"
 

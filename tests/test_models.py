@@ -408,6 +408,7 @@ def test_snapshot_to_dict_has_contract_keys():
         "email": "user@example.com",
         "organization": "Personal",
         "plan": "Max 5x",
+        "login": None,
     }
     assert data["status"] == {
         "level": "degraded",

@@ -140,9 +140,10 @@ def test_cache_table_shows_age_source_back_off_and_org_id():
     assert text.startswith("# /c\n")
     alpha, beta = text.splitlines()[3:5]
     assert "1h 2m (oauth)" in alpha
-    assert "oauth: until 2026-01-16T11:00:00+00:00, web: 2 recent failure(s)" in alpha
-    assert alpha.endswith("yes")
-    assert beta.split() == ["beta", "-", "open", "no"]
+    until = datetime(2026, 1, 16, 11, 0, tzinfo=timezone.utc).astimezone()
+    assert f"oauth: paused until {until.strftime('%a %d %b %H:%M %Z')}, web: 2 recent" in alpha
+    assert alpha.split()[4] == "yes"
+    assert beta.split() == ["beta", "-", "no", "not", "paused"]
 
 
 # --- config ----------------------------------------------------------------------------------
@@ -157,7 +158,7 @@ def test_cache_table_shows_age_source_back_off_and_org_id():
         (30.0, "30"),
         (0.5, "0.5"),
         (5, "5"),
-        (None, "None"),
+        (None, "(not set)"),
     ],
 )
 def test_values_are_shown_as_toml(value, text):
@@ -168,7 +169,7 @@ def test_settings_table_and_document_carry_value_and_source():
     values = [("fetch.timeout", 12.0, "file"), ("display.pace_colors", True, "default")]
     table = settings_table("/c/config.toml", values)
     assert table.startswith("# /c/config.toml\n")
-    assert table.splitlines()[3].split() == ["fetch.timeout", "12", "file"]
+    assert table.splitlines()[3].split() == ["fetch.timeout", "file", "12"]
     assert settings_document("/f", values)["values"]["display.pace_colors"] == {
         "value": True,
         "source": "default",
@@ -177,7 +178,7 @@ def test_settings_table_and_document_carry_value_and_source():
 
 def test_paths_table_says_yes_or_no():
     table = paths_table({"cache_dir": {"path": "/c", "exists": False}})
-    assert table.splitlines()[2].split() == ["cache_dir", "/c", "no"]
+    assert table.splitlines()[2].split() == ["cache_dir", "no", "/c"]
 
 
 def test_default_config_text_sets_nothing_and_names_each_providers_strategies():
@@ -254,9 +255,17 @@ def test_doctor_text_masks_tokens_and_summarises_each_provider():
     text = doctor_text(REPORT)
     assert TOKEN not in text and "oauth: token sk-ant-…cdef" in text
     assert "environment: no proxy settings" in text.splitlines()
-    assert "  back-off oauth: open (recent failures)" in text.splitlines()
+    assert "  back-off oauth: not paused (recent failures)" in text.splitlines()
     assert "  last run 2026-01-16T10:30:00+00:00: failed: expired" in text.splitlines()
     assert "    oauth: 401 (None ms)" in text.splitlines()
+
+
+def test_doctor_text_wraps_to_the_width_after_masking_secrets():
+    text = doctor_text(REPORT, width=24)
+    assert TOKEN[:12] not in text and "sk-ant-…cdef" in text
+    lines = text.splitlines()
+    assert all(len(line) <= 24 or " " not in line.strip() for line in lines)
+    assert "  back-off oauth: not" in lines and "      paused (recent" in lines
 
 
 def test_doctor_json_masks_tokens_and_stays_valid_json():

@@ -83,9 +83,10 @@ def test_reset_phrase_is_empty_when_unknown_and_says_how_long_ago_when_past():
     assert format_reset(session(5), NOW) == "resets in 2h 30m"
 
 
-def test_absolute_reset_is_a_local_clock_time():
+def test_absolute_reset_is_a_local_clock_time_naming_the_zone():
     period = session(5)
-    expected = "resets " + period.resets_at.astimezone().strftime("%a %d %b %H:%M")
+    local = period.resets_at.astimezone()
+    expected = f"resets {local.strftime('%a %d %b %H:%M')} {local.strftime('%Z')}"
     assert format_reset(period, NOW, "absolute") == expected
 
 
@@ -214,8 +215,9 @@ def test_quiet_is_one_line_per_window_and_per_provider_without_data():
         ProviderResult(BETA, error=error()),
     ]
     assert render_quiet(results, NOW) == (
-        "alpha Session (5h): 50%, resets in 2h 30m (stale)\n"
-        "alpha Weekly: 9% (stale)\n"
+        "alpha Session (5h): 50%, resets in 2h 30m "
+        "(stale, 0s old, refresh failed: login missing or expired)\n"
+        "alpha Weekly: 9% (stale, 0s old, refresh failed: login missing or expired)\n"
         "beta error: No Beta credentials found\n"
     )
 
@@ -232,7 +234,7 @@ def test_provider_help_lists_strategies_in_order_and_config_keys():
     provider = provider.replace(options={"cli_refresh": bool})
     text = provider_help(provider)
     assert "  status:     no status page\n" in text
-    assert text.index("    oauth       fake oauth") < text.index("    fake        fake fake")
+    assert text.index("    oauth  fake oauth") < text.index("    fake   fake fake")
     assert "  config keys in [providers.alpha]:\n    cli_refresh (bool)\n" in text
 
 

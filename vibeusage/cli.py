@@ -137,6 +137,7 @@ def _run(
     runtime: _Runtime,
 ) -> int:
     debug = "--debug" in args_list
+    exc: Any
     try:
         from .commands.app import App
 
@@ -158,10 +159,12 @@ def _run(
     except Exception as exc:
         from .errors import ExitCode, VibeusageError, redact
 
+        if isinstance(exc, OSError):
+            from .disk_errors import write_failure
+
+            exc = write_failure(exc) or exc
         if isinstance(exc, VibeusageError):
-            terminal.error(exc.message)
-            if exc.remediation:
-                terminal.stderr.write(f"  {exc.remediation}\n")
+            _report_error(terminal, environ, exc)
             return exc.exit_code
         if debug:
             import traceback
@@ -169,6 +172,23 @@ def _run(
             terminal.stderr.write(redact(traceback.format_exc()))
         terminal.error(f"unexpected error ({type(exc).__name__}); run with --debug for details")
         return ExitCode.ERROR
+
+
+def _report_error(terminal: Terminal, environ: Mapping[str, str], exc: Any) -> None:
+    """The message and the remediation on stderr, the remediation wrapped to the width."""
+    terminal.error(exc.message)
+    if exc.remediation:
+        from .views.layout import wrap
+
+        columns = environ.get("COLUMNS", "").strip()
+        width = int(columns) if columns.isdigit() and int(columns) > 0 else None
+        if width is None and terminal.stderr_tty:
+            try:
+                width = os.get_terminal_size(terminal.stderr.fileno()).columns or None
+            except (AttributeError, OSError, ValueError):
+                width = None
+        lines = wrap(exc.remediation, width, "  ")
+        terminal.stderr.write("\n".join(lines) + "\n")
 
 
 def _output_failed(terminal: Terminal, exc: OutputFailed) -> int:

@@ -8,6 +8,9 @@ from typing import Any, Dict, Mapping, Optional, Sequence, Tuple
 from .errors import ConfigError
 
 RESET_FORMATS = ("countdown", "absolute")
+#: The seconds a strategy's timeout may be, in the file (``fetch.timeout``) and on the
+#: command line (``--timeout``) alike.
+TIMEOUT_BOUNDS = (0.1, 600.0)
 
 
 @dataclass(frozen=True)
@@ -223,7 +226,7 @@ def _parse(
     if max_concurrent != int(max_concurrent):
         raise fetch_table.fail("max_concurrent", "a whole number")
     fetch = FetchConfig(
-        timeout=fetch_table.number("timeout", defaults.timeout, 0.1, 600),
+        timeout=fetch_table.number("timeout", defaults.timeout, *TIMEOUT_BOUNDS),
         max_concurrent=int(max_concurrent),
         fresh_ttl=fetch_table.number("fresh_ttl", defaults.fresh_ttl, 0, 86400),
         stale_threshold=fetch_table.number(

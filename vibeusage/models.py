@@ -257,22 +257,31 @@ class OverageUsage:
 
 @dataclass(frozen=True)
 class ProviderIdentity:
-    """Who the usage belongs to, as far as the provider tells."""
+    """Who the usage belongs to, as far as the provider tells.
+
+    ``email`` holds only an email address; a user name that is not one (GitHub's) is
+    ``login``.
+    """
 
     email: Optional[str] = None
     organization: Optional[str] = None
     plan: Optional[str] = None
+    login: Optional[str] = None
 
     def __post_init__(self) -> None:
-        for name in ("email", "organization", "plan"):
+        for name in _IDENTITY_KEYS:
             object.__setattr__(self, name, _printable_or_none(getattr(self, name)))
 
     def to_dict(self) -> Dict[str, Any]:
-        return {"email": self.email, "organization": self.organization, "plan": self.plan}
+        return {key: getattr(self, key) for key in _IDENTITY_KEYS}
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any]) -> "ProviderIdentity":
-        return cls(**{key: _opt_str(data.get(key)) for key in ("email", "organization", "plan")})
+        return cls(**{key: _opt_str(data.get(key)) for key in _IDENTITY_KEYS})
+
+
+#: The identity's keys in the JSON contract, in order (``login`` is additive).
+_IDENTITY_KEYS = ("email", "organization", "plan", "login")
 
 
 @dataclass(frozen=True)

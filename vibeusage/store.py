@@ -30,7 +30,10 @@ def atomic_write_bytes(path: PathLike, data: bytes, mode: int = 0o644) -> None:
     target = os.fspath(path)
     directory, name = os.path.split(os.path.abspath(target))
     os.makedirs(directory, exist_ok=True)
-    fd, tmp_name = _unique_temp(directory, name)
+    try:
+        fd, tmp_name = _unique_temp(directory, name)
+    except OSError as exc:
+        raise _naming(exc, target) from exc
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
@@ -38,13 +41,22 @@ def atomic_write_bytes(path: PathLike, data: bytes, mode: int = 0o644) -> None:
             os.fsync(handle.fileno())
         os.chmod(tmp_name, mode)
         os.replace(tmp_name, target)
-    except BaseException:
+    except BaseException as exc:
         try:
             os.unlink(tmp_name)
         except OSError:
             pass
+        if isinstance(exc, OSError) and exc.filename in (None, tmp_name):
+            raise _naming(exc, target) from exc
         raise
     _remove_stale_temporaries(target)
+
+
+def _naming(exc: OSError, target: str) -> OSError:
+    """``exc`` about ``target`` (a failed write() names no file; the temporary is no use)."""
+    if exc.errno is None:
+        return exc
+    return OSError(exc.errno, exc.strerror, target)  # the errno's own subclass
 
 
 #: A temporary file of an atomic write older than this was left by a killed run.

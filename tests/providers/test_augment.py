@@ -439,6 +439,7 @@ def test_augment_json_end_to_end_matches_the_snapshot_contract(cli, home, mocked
         "email": None,
         "organization": None,
         "plan": "Legacy Pay As You Go",
+        "login": None,
     }
     assert snapshot["notes"] == ["Low balance"]
     assert_no_token(result.out, result.err)

@@ -898,6 +898,7 @@ def test_claude_json_prints_the_bare_snapshot_with_contract_keys_and_identity(
         "email": "user@example.com",
         "organization": "Personal",
         "plan": "Max 20x",
+        "login": None,
     }
     assert [p["name"] for p in document["periods"]][:2] == ["Session (5h)", "Weekly"]
     assert OLD_TOKEN not in result.out + result.err

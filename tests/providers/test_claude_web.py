@@ -231,7 +231,12 @@ def test_web_json_matches_the_contract_when_oauth_is_absent(cli, home, mocked):
         "balance": None,
         "unlimited": False,
     }  # fmt: skip
-    assert snapshot["identity"] == {"email": None, "organization": "Personal", "plan": "Max"}
+    assert snapshot["identity"] == {
+        "email": None,
+        "organization": "Personal",
+        "plan": "Max",
+        "login": None,
+    }
     assert snapshot["periods"][0] == {
         "name": "Session (5h)", "utilization": 42, "remaining": 58, "period_type": "session",
         "resets_at": "2025-02-19T22:00:00+00:00", "model": None, "pace_ratio": None,

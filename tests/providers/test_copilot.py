@@ -84,7 +84,8 @@ def test_fixture_unlimited_completions_are_omitted_and_the_note_says_why() -> No
 def test_fixture_login_and_plan_are_the_identity() -> None:
     identity = parse_user(fixture(), NOW).identity
     assert identity is not None
-    assert (identity.email, identity.organization, identity.plan) == ("testuser", None, "Pro")
+    assert (identity.login, identity.organization, identity.plan) == ("testuser", None, "Pro")
+    assert identity.email is None  # a GitHub login is not an email address
 
 
 def test_source_is_the_one_given_by_the_caller() -> None:
@@ -203,7 +204,7 @@ def test_business_seat_with_zero_entitlement_is_omitted_not_shown_as_zero_percen
     )
     identity = snapshot.identity
     assert identity is not None
-    assert (identity.email, identity.organization, identity.plan) == (
+    assert (identity.login, identity.organization, identity.plan) == (
         "octocat",
         "acme, acme-labs",
         "Business",
@@ -361,7 +362,7 @@ def test_plan_name(plan: Any, sku: Any, expected: Optional[str]) -> None:
 def test_identity_ignores_junk_and_is_none_when_empty() -> None:
     assert parse_identity({"login": 5, "organization_login_list": "acme"}) is None
     identity = parse_identity({"login": "x", "organization_login_list": [None, " acme ", 3]})
-    assert identity is not None and (identity.email, identity.organization) == ("x", "acme")
+    assert identity is not None and (identity.login, identity.organization) == ("x", "acme")
 
 
 def test_quota_names() -> None:

@@ -95,7 +95,7 @@ def test_pending_then_slow_down_then_success_stores_the_token(cli, home, mocked,
     assert fake_time.sleeps == [5, 5, 10, 10]
     assert "https://github.com/login/device" in result.err
     assert "WDJB-MJHT" in result.err
-    assert "Logged in to GitHub as testuser (Copilot Pro)" in result.err
+    assert "Logged in to GitHub as testuser (Copilot Pro)" in result.out
     stored = json.loads(token_file(home).read_text())
     assert stored["value"] == TOKEN
     assert (stored["token_type"], stored["scope"], stored["host"]) == (
@@ -253,7 +253,7 @@ def test_account_without_copilot_is_still_stored_but_said(cli, home, mocked, fak
     mocked.get(USER_URL, status=404, json={"message": "Not Found"})
     result = cli("auth", "copilot", tty=True)
     assert result.code == 0
-    assert "Copilot is not enabled for this account" in result.err
+    assert "Copilot is not enabled for this account" in result.out
     assert token_file(home).exists()
 
 
@@ -302,4 +302,4 @@ def test_auth_delete_removes_the_stored_login(cli, home, mocked, fake_time):
     result = cli("auth", "copilot", "--delete")
     assert result.code == 0
     assert not token_file(home).exists()
-    assert "other tools' logins are untouched" in result.err
+    assert "other tools' logins are untouched" in result.out

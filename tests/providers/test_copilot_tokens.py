@@ -383,7 +383,12 @@ def test_vibeusage_copilot_json_end_to_end(cli, mocked, monkeypatch):
     assert snapshot["provider"] == "copilot"
     assert snapshot["source"] == "GH_TOKEN"
     assert (snapshot["cached"], snapshot["stale"], snapshot["overage"]) == (False, False, None)
-    assert snapshot["identity"] == {"email": "testuser", "organization": None, "plan": "Pro"}
+    assert snapshot["identity"] == {
+        "email": None,
+        "organization": None,
+        "plan": "Pro",
+        "login": "testuser",
+    }
     assert snapshot["periods"] == [
         {
             "name": name,

@@ -450,6 +450,7 @@ def test_cursor_json_end_to_end_matches_the_snapshot_contract(cli, home, registe
         "email": "user@example.com",
         "organization": None,
         "plan": "Pro",
+        "login": None,
     }
     assert_no_secret(result.out, result.err)
 

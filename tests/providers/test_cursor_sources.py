@@ -61,6 +61,8 @@ def ctx(home) -> FetchContext:
 
 
 def make_ctx(home, platform: str = "linux", **options: Any) -> FetchContext:
+    """A Cursor context that opted in to browser cookies unless ``options`` say otherwise."""
+    options.setdefault("browser_cookies", True)
     environ = dict(os.environ)
     return conftest_make_ctx(
         "cursor", home.root, environ, options=options, clock=lambda: NOW, platform=platform
@@ -376,7 +378,15 @@ def test_browser_cookies_option_false_keeps_out_of_browsers(home):
     ctx = make_ctx(home, browser_cookies=False)
     assert sources(ctx) == []
     assert not CursorWeb().available(ctx)
-    assert "browser cookies turned off" in CursorWeb().explain(ctx)
+    assert "browser cookies not read" in CursorWeb().explain(ctx)
+
+
+def test_browser_cookies_are_not_read_unless_the_user_opts_in(home):
+    write_firefox(home.root, [("p.default", [(WORKOS, BROWSER_SESSION, "cursor.com", EXPIRES)])])
+    ctx = conftest_make_ctx("cursor", home.root, dict(os.environ), clock=lambda: NOW)
+    assert sources(ctx) == []
+    assert not CursorWeb().available(ctx)
+    assert "`browser_cookies = true` in [providers.cursor]" in CursorWeb().explain(ctx)
 
 
 def test_rejected_app_session_falls_through_to_the_browser(home, ctx, mocked):
@@ -437,6 +447,7 @@ def test_cursor_json_from_the_app_session_end_to_end(cli, home, monkeypatch, moc
         "email": "user@example.com",
         "organization": None,
         "plan": "Free",
+        "login": None,
     }
     assert snapshot["status"]["level"] == "degraded"
     assert_no_secret(result.out, result.err)

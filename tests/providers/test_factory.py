@@ -662,7 +662,12 @@ def test_factory_json_end_to_end_matches_the_snapshot_contract(cli, home, keyed,
         ("Core weekly", 100, True),
         ("Core monthly", 38, False),
     ]
-    assert snapshot["identity"] == {"email": None, "organization": "Acme", "plan": "Team"}
+    assert snapshot["identity"] == {
+        "email": None,
+        "organization": "Acme",
+        "plan": "Team",
+        "login": None,
+    }
     assert [c.request.url for c in mocked.calls] == [WHOAMI, EU_LIMITS, EU_ME]
     assert_no_key(result.out, result.err)
 

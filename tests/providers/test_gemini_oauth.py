@@ -648,6 +648,7 @@ def test_gemini_json_prints_the_bare_snapshot_with_contract_keys(
         "email": EMAIL,
         "organization": None,
         "plan": "Gemini Code Assist in Google One AI Pro",
+        "login": None,
     }
     assert [(p["name"], p["utilization"], p["period_type"]) for p in document["periods"]] == [
         ("Daily (Gemini 2.0 Flash)", 0, "daily"),

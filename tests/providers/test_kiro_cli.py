@@ -333,6 +333,7 @@ def test_json_through_the_cli_is_the_cli_snapshot(
         "email": "dev@example.com",
         "organization": None,
         "plan": "Kiro Free",
+        "login": None,
     }
     assert all_gone(kiro_on_path.out)
 

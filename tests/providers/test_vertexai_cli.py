@@ -85,7 +85,12 @@ def test_json_is_the_bare_snapshot_with_contract_keys(
     assert [
         (p["name"], p["utilization"], p["period_type"], p["resets_at"]) for p in document["periods"]
     ] == FIXTURE_PERIODS
-    assert document["identity"] == {"email": EMAIL, "organization": PROJECT, "plan": None}
+    assert document["identity"] == {
+        "email": EMAIL,
+        "organization": PROJECT,
+        "plan": None,
+        "login": None,
+    }
     assert (document["overage"], document["status"]) == (None, None)
     clean(result)
 

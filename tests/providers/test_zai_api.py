@@ -499,7 +499,12 @@ def test_json_snapshot_through_the_cli(cli, home, mocked, monkeypatch):
         ("Tools (monthly)", 22, "monthly"),
     ]
     assert document["periods"][0]["resets_at"] == "2026-08-04T04:00:00+00:00"
-    assert document["identity"] == {"email": None, "organization": None, "plan": "Pro"}
+    assert document["identity"] == {
+        "email": None,
+        "organization": None,
+        "plan": "Pro",
+        "login": None,
+    }
     assert_no_secret(result.out + result.err)
 
 

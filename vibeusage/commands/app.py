@@ -86,15 +86,23 @@ class App:
             self._pipeline = Pipeline(self.config, self.paths, self.environ, clock=self.clock)
         return self._pipeline
 
-    def provider(self, name: str) -> Provider:
+    def provider(self, name: str, commands: Sequence[str] = ()) -> Provider:
+        """The provider ``name`` names; an error saying which one was meant when none.
+
+        ``commands`` are command names the word may also be a typo of (the usage view's).
+        """
         key = name.lower()
         if key not in self.registry:
             from ..errors import ConfigError
+            from .suggest import closest
 
-            raise ConfigError(
-                f"unknown provider {name!r}",
-                remediation=f"Known providers: {', '.join(self.registry)}.",
-            )
+            known = f"Known providers: {', '.join(self.registry)}."
+            meant = closest(key, [*self.registry, *commands])
+            if meant in commands:
+                known = f"Did you mean the command `{PROG} {meant}`? {known}"
+            elif meant is not None:
+                known = f"Did you mean `{meant}`? {known}"
+            raise ConfigError(f"unknown provider {name!r}", remediation=known)
         return self.registry[key]
 
     def named_providers(self, names: Sequence[str]) -> List[Provider]:
@@ -123,6 +131,29 @@ class App:
             and self.environ.get("TERM") != "dumb"
         )
 
+    def width(self) -> Optional[int]:
+        """The width to lay text out to: ``COLUMNS``, else the terminal's; None for a pipe.
+
+        A pipe or a file has no width: its lines stay whole for the program reading them.
+        """
+        columns = self.environ.get("COLUMNS", "").strip()
+        if columns.isdigit() and int(columns) > 0:
+            return int(columns)
+        if self.terminal.stdout_tty:
+            import os
+
+            try:
+                return os.get_terminal_size(self.terminal.stdout.fileno()).columns or None
+            except (AttributeError, OSError, ValueError):
+                return None
+        return None
+
+    def help_width(self) -> int:
+        """The width of help text: the terminal's, or 80 where there is none."""
+        from ..views.layout import DEFAULT_WIDTH
+
+        return self.width() or DEFAULT_WIDTH
+
     def style(self, args: argparse.Namespace) -> Any:
         from ..views.style import Style, unicode_supported
 
@@ -134,6 +165,7 @@ class App:
             pace_colors=self.config.display.pace_colors,
             reset_format=self.config.display.reset_format,
             verbose=bool(getattr(args, "verbose", False)),
+            width=self.width(),
         )
 
     def emit(self, text: str, output: Optional[str] = None) -> None:
@@ -157,14 +189,19 @@ class App:
                     remediation="Create the directory first, or choose another path.",
                 ) from exc
             except OSError as exc:
+                from ..disk_errors import write_failure
                 from ..errors import VibeusageError
 
-                raise VibeusageError(
+                raise write_failure(exc, output) or VibeusageError(
                     f"cannot write {output}: {exc.strerror or exc}",
                     remediation="Check that the directory exists and is writable.",
                 ) from exc
             return
         self.terminal.write_out(text)
+
+    def result(self, message: str) -> None:
+        """What a command did, on stdout (``x=$(vibeusage auth claude)`` captures it)."""
+        self.emit(message + "\n")
 
     def emit_json(self, document: Any, output: Optional[str] = None) -> None:
         """Print ``document`` as JSON through the one JSON writer of the views."""

@@ -52,7 +52,7 @@ def _overview(app: App, args: argparse.Namespace) -> int:
         return 0
     from ..views.auth import overview_table
 
-    app.emit(overview_table(report))
+    app.emit(overview_table(report, app.width()))
     return 0
 
 
@@ -170,4 +170,4 @@ def _report(
 
         app.emit_json(result_document(provider.id, connected, source, **extra))
     else:
-        app.terminal.say(message)
+        app.result(message)

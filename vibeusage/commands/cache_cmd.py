@@ -35,7 +35,7 @@ def run(app: App, args: argparse.Namespace) -> int:
         if args.json:
             app.emit_json(cleared_document(removed))
         else:
-            app.terminal.say(cleared_message(len(removed)))
+            app.result(cleared_message(len(removed)))
         return 0
     overview = cache_overview(app, providers)
     if args.json:
@@ -43,5 +43,5 @@ def run(app: App, args: argparse.Namespace) -> int:
         return 0
     from ..views.cache import cache_table
 
-    app.emit(cache_table(overview))
+    app.emit(cache_table(overview, app.width()))
     return 0

@@ -55,7 +55,7 @@ def _show(app: App, args: argparse.Namespace) -> int:
         return 0
     from ..views.config import settings_table
 
-    app.emit(settings_table(file, rows))
+    app.emit(settings_table(file, rows, app.width()))
     return 0
 
 
@@ -68,7 +68,7 @@ def _path(app: App, args: argparse.Namespace) -> int:
         return 0
     from ..views.config import paths_table
 
-    app.emit(paths_table(entries))
+    app.emit(paths_table(entries, app.width()))
     return 0
 
 
@@ -86,7 +86,7 @@ def _reset(app: App, args: argparse.Namespace) -> int:
         app.terminal.stderr.write(f"Reset {path} to the defaults? [y/N] ")
         app.terminal.stderr.flush()
         if app.terminal.stdin.readline().strip().lower() not in ("y", "yes"):
-            app.terminal.say("Nothing changed.")
+            app.result("Nothing changed.")
             return 0
     from ..views.config import reset_document, reset_message
 
@@ -95,7 +95,7 @@ def _reset(app: App, args: argparse.Namespace) -> int:
     if args.json:
         app.emit_json(reset_document(str(path), kept))
     else:
-        app.terminal.say(reset_message(str(path), kept))
+        app.result(reset_message(str(path), kept))
     return 0
 
 
@@ -122,5 +122,5 @@ def _edit(app: App, args: argparse.Namespace) -> int:
     if code != 0:
         raise VibeusageError(f"The editor exited with status {code}", ErrorCategory.CONFIGURATION)
     settings.validate_file(app, path)
-    app.terminal.say(f"{path} is valid.")
+    app.result(f"{path} is valid.")
     return 0

@@ -32,5 +32,5 @@ def run(app: App, args: argparse.Namespace) -> int:
         return 0
     from ..views.doctor import doctor_text
 
-    app.emit(doctor_text(report))
+    app.emit(doctor_text(report, app.width()))
     return 0

@@ -64,7 +64,7 @@ def _status(app: App, args: argparse.Namespace) -> int:
         return 0
     from ..views.keys import keys_table
 
-    app.emit(keys_table(entries))
+    app.emit(keys_table(entries, app.width()))
     return 0
 
 
@@ -96,7 +96,7 @@ def _set(app: App, args: argparse.Namespace, provider: Provider, spec: SecretSpe
     if args.json:
         app.emit_json(stored_document(mask_secret(value), str(path)))
     else:
-        app.terminal.say(stored_message(provider.name, mask_secret(value), str(path)))
+        app.result(stored_message(provider.name, mask_secret(value), str(path)))
     return 0
 
 
@@ -131,5 +131,5 @@ def _delete(app: App, args: argparse.Namespace, provider: Provider, spec: Secret
     if args.json:
         app.emit_json(deleted_document(deleted, str(keys.key_path(app, provider, spec))))
     else:
-        app.terminal.say(deleted_message(provider.name, deleted))
+        app.result(deleted_message(provider.name, deleted))
     return 0

@@ -20,35 +20,32 @@ FORMATS = ("table", "json", "prometheus")
 
 
 def positive_seconds(text: str) -> float:
+    """A ``--timeout`` value: seconds within the bounds ``fetch.timeout`` has in the file."""
+    from ..config import TIMEOUT_BOUNDS
+
     try:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
-    if not 0 < value <= 3600:
-        raise argparse.ArgumentTypeError("must be between 0 and 3600 seconds")
+    low, high = TIMEOUT_BOUNDS
+    if not low <= value <= high:
+        raise argparse.ArgumentTypeError(f"must be between {low:g} and {high:g} seconds")
     return value
 
 
 def build_parser(app: App) -> argparse.ArgumentParser:
-    commands = "\n".join(f"  {name:<12}{help_}" for name, (_, help_) in COMMANDS.items())
-    providers = "\n".join(
-        f"  {p.id:<12}{p.description} ({p.dashboard_url})" for p in app.registry.values()
-    )
+    from ..views.usage_help import help_description, help_epilog
+
+    width = app.help_width()
     parser = new_parser(
         app.terminal,
         usage=f"{PROG} [OPTIONS] [PROVIDER ...]\n       {PROG} [OPTIONS] COMMAND [ARGS]",
-        description=(
-            "Show how much of your AI coding plans' rate limits you have used and when "
-            "each window resets."
-        ),
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-        epilog=(
-            f"providers:\n{providers}\n\ncommands (`{PROG} COMMAND --help` for each):\n"
-            f"{commands}\n\n"
-            "exit codes: 0 ok, 1 error, 2 authentication, 3 network, 4 invalid input,\n"
-            "  5 partial (some data shown, some failed or stale), 130 interrupted\n"
-            "environment: VIBEUSAGE_CONFIG_DIR, VIBEUSAGE_CACHE_DIR,\n"
-            "  VIBEUSAGE_ENABLED_PROVIDERS, NO_COLOR, HTTPS_PROXY, REQUESTS_CA_BUNDLE"
+        description=help_description(width),
+        formatter_class=_formatter(width),
+        epilog=help_epilog(
+            [(p.id, f"{p.description} ({p.dashboard_url})") for p in app.registry.values()],
+            [(name, help_) for name, (_, help_) in COMMANDS.items()],
+            width,
         ),
     )
     parser.add_argument(
@@ -87,7 +84,7 @@ def build_parser(app: App) -> argparse.ArgumentParser:
         "--timeout",
         type=positive_seconds,
         metavar="SECONDS",
-        help="per-strategy timeout (default: fetch.timeout, 30)",
+        help="per-strategy timeout, 0.1 to 600 (default: fetch.timeout, 30)",
     )
     parser.add_argument(
         "-o",
@@ -102,6 +99,16 @@ def build_parser(app: App) -> argparse.ArgumentParser:
     return parser
 
 
+def _formatter(width: int) -> Any:
+    """argparse's formatter for a description and epilog laid out already, options to ``width``."""
+
+    class Formatter(argparse.RawDescriptionHelpFormatter):
+        def __init__(self, prog: str) -> None:
+            super().__init__(prog, width=width, max_help_position=min(24, max(width // 3, 8)))
+
+    return Formatter
+
+
 #: Options of the usage view that take a value (needed to find a command name in argv).
 VALUE_OPTIONS = frozenset({"--timeout", "-o", "--output", "--format"})
 
@@ -113,15 +120,32 @@ def parse_args(app: App, argv: List[str]) -> argparse.Namespace:
         if named:
             from ..views.provider_help import provider_help
 
-            app.emit(provider_help(app.provider(named[0])))
+            app.emit(provider_help(app.provider(named[0]), app.help_width()))
             raise SystemExit(0)
     args = parser.parse_intermixed_args(argv)
+    _check_provider_words(app, args.providers)
     if args.quiet and args.verbose:
         raise UsageError("--quiet and --verbose cannot be used together")
     if args.offline and args.refresh:
         raise UsageError("--offline and --refresh cannot be used together")
     _settle_format(args)
     return args
+
+
+def _check_provider_words(app: App, words: List[str]) -> None:
+    """Each word names a provider; a command after a provider (``claude auth``) says the order."""
+    for word in words:
+        if word.lower() in app.registry:
+            continue
+        if word in COMMANDS:
+            from .suggest import command_order_hint
+
+            others = [w for w in words if w != word]
+            raise UsageError(
+                f"`{word}` is a command, and commands come before providers: "
+                f"write `{command_order_hint(word, others)}`"
+            )
+        app.provider(word, commands=list(COMMANDS))
 
 
 def _settle_format(args: argparse.Namespace) -> None:

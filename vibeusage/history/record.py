@@ -156,11 +156,12 @@ def observed_percent(period: UsagePeriod) -> float:
 
 
 def account_id(snapshot: UsageSnapshot) -> Optional[str]:
-    """A stable, non-reversible account key: a hash of the email, else the organisation."""
+    """A stable, non-reversible account key: a hash of the email (or login), else the org."""
     identity = snapshot.identity
     if identity is None:
         return None
-    who = identity.email.lower() if identity.email else identity.organization
+    person = identity.email or identity.login
+    who = person.lower() if person else identity.organization
     if not who:
         return None
     digest = hashlib.sha256(f"{snapshot.provider}:{who}".encode()).hexdigest()

@@ -155,6 +155,7 @@ class Provider:
         "setup_hint",
         "description",
         "options",
+        "option_defaults",
         "secret",
         "login",
         "status_fetch",
@@ -175,6 +176,7 @@ class Provider:
         setup_hint: str,
         description: str = "",
         options: Optional[Mapping[str, type]] = None,
+        option_defaults: Optional[Mapping[str, Any]] = None,
         secret: Optional[SecretSpec] = None,
         login: Union[str, Callable[..., str], None] = None,
         status_fetch: Union[str, Callable[..., Any], None] = None,
@@ -194,6 +196,9 @@ class Provider:
         self.description = description
         #: Extra keys of ``[providers.<id>]`` and their types (validated with the config).
         self.options: Mapping[str, type] = dict(options or {})
+        #: The value of an option the file does not set, where it is not the usual one
+        #: (``true`` for a bool, none otherwise): see :meth:`option_default`.
+        self.option_defaults: Mapping[str, Any] = dict(option_defaults or {})
         #: The secret vibeusage can store for this provider, if any.
         self.secret = secret
         #: ``login(ctx, io) -> summary``: an interactive way in, run by ``vibeusage auth``.
@@ -227,6 +232,12 @@ class Provider:
             value = changes.get(name, getattr(self, name))
             setattr(copy, name, tuple(value) if name == "strategies" else value)
         return copy
+
+    def option_default(self, name: str) -> Any:
+        """What option ``name`` is when the file does not set it."""
+        if name in self.option_defaults:
+            return self.option_defaults[name]
+        return True if self.options.get(name) is bool else None
 
     def strategy_names(self) -> Tuple[str, ...]:
         return tuple(s.name for s in self.strategies)

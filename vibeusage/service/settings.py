@@ -59,8 +59,7 @@ def effective_values(app: Context) -> List[Tuple[str, Any, str]]:
                 (f"providers.{provider.id}.{name}", getattr(settings, name), source(*table, name))
             )
         for name in provider.options:
-            default = True if provider.options[name] is bool else None
-            value = settings.options.get(name, default)
+            value = settings.options.get(name, provider.option_default(name))
             rows.append((f"providers.{provider.id}.{name}", value, source(*table, name)))
     return rows
 

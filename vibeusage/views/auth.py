@@ -2,18 +2,19 @@
 
 from typing import Any, Dict, Optional
 
+from .layout import table
 
-def overview_table(report: Dict[str, Dict[str, Any]]) -> str:
+
+def overview_table(report: Dict[str, Dict[str, Any]], width: Optional[int] = None) -> str:
     """A row per provider: connected or not (and disabled), the source or the next step."""
-    from tabulate import tabulate
-
     rows = []
     for pid, entry in report.items():
         state = "connected" if entry["connected"] else "not connected"
         if not entry["enabled"]:
             state += " (disabled)"
         rows.append([pid, state, entry["source"] or entry["next_step"]])
-    return tabulate(rows, headers=["provider", "state", "source / next step"]) + "\n"
+    headers = ["provider", "state", "source / next step"]
+    return "\n".join(table(rows, width, headers)) + "\n"
 
 
 def result_document(

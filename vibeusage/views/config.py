@@ -2,9 +2,16 @@
 
 from typing import Any, Dict, List, Optional, Sequence, Tuple
 
+from .layout import table
+
+#: How ``config show`` shows a key that has no value (TOML has no null).
+UNSET = "(not set)"
+
 
 def toml_value(value: Any) -> str:
-    """``value`` as it would be written in the TOML file."""
+    """``value`` as it would be written in the TOML file; :data:`UNSET` for no value."""
+    if value is None:
+        return UNSET
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, str):
@@ -24,20 +31,21 @@ def settings_document(file: str, rows: Sequence[Tuple[str, Any, str]]) -> Dict[s
     }
 
 
-def settings_table(file: str, rows: Sequence[Tuple[str, Any, str]]) -> str:
-    """``config show``: the file as a heading, then key, value (as TOML) and source."""
-    from tabulate import tabulate
+def settings_table(
+    file: str, rows: Sequence[Tuple[str, Any, str]], width: Optional[int] = None
+) -> str:
+    """``config show``: the file as a heading, then key, source and value (as TOML).
 
-    table: List[List[str]] = [[k, toml_value(v), s] for k, v, s in rows]
-    return f"# {file}\n{tabulate(table, headers=['key', 'value', 'source'])}\n"
+    The value comes last so that a long one (the provider list) can wrap to the width.
+    """
+    cells: List[List[str]] = [[k, s, toml_value(v)] for k, v, s in rows]
+    return f"# {file}\n" + "\n".join(table(cells, width, ["key", "source", "value"])) + "\n"
 
 
-def paths_table(entries: Dict[str, Dict[str, Any]]) -> str:
-    """``config path``: what, where, and whether it exists."""
-    from tabulate import tabulate
-
-    rows = [[k, e["path"], "yes" if e["exists"] else "no"] for k, e in entries.items()]
-    return tabulate(rows, headers=["what", "path", "exists"]) + "\n"
+def paths_table(entries: Dict[str, Dict[str, Any]], width: Optional[int] = None) -> str:
+    """``config path``: what, whether it exists, and where (last: paths can be long)."""
+    rows = [[k, "yes" if e["exists"] else "no", e["path"]] for k, e in entries.items()]
+    return "\n".join(table(rows, width, ["what", "exists", "path"])) + "\n"
 
 
 def reset_document(path: str, backup: Optional[str]) -> Dict[str, Any]:

@@ -37,5 +37,9 @@ def default_config_text(providers: Sequence[Provider]) -> str:
             "# enabled = true",
             f'# auth_source = "auto"             # or one of {strategies}',
         ]
-        lines += [f"# {key} = true" for key, kind in provider.options.items() if kind is bool]
+        lines += [
+            f"# {key} = {'true' if provider.option_default(key) else 'false'}"
+            for key, kind in provider.options.items()
+            if kind is bool
+        ]
     return "\n".join(lines) + "\n"

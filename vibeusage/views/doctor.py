@@ -1,9 +1,11 @@
 """``vibeusage doctor`` as text or JSON, with anything that looks like a secret masked."""
 
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
 
 from ..errors import redact
+from .gate_text import pause_phrase
 from .json_dump import dumps
+from .layout import wrap
 
 
 def doctor_json(report: Dict[str, Any]) -> str:
@@ -11,9 +13,19 @@ def doctor_json(report: Dict[str, Any]) -> str:
     return redact(dumps(report))
 
 
-def doctor_text(report: Dict[str, Any]) -> str:
-    """The report as indented lines, redacted."""
-    return redact("\n".join(_lines(report))) + "\n"
+def doctor_text(report: Dict[str, Any], width: Optional[int] = None) -> str:
+    """The report as indented lines, redacted, then wrapped to ``width`` with hanging indents.
+
+    Each line is redacted before it is wrapped, so no secret is split where a mask would
+    miss it.
+    """
+    out: List[str] = []
+    for line in _lines(report):
+        text = redact(line)
+        body = text.lstrip(" ")
+        indent = text[: len(text) - len(body)]
+        out += wrap(body, width, indent, indent + "    ")
+    return "\n".join(out) + "\n"
 
 
 def _lines(report: Dict[str, Any]) -> List[str]:
@@ -34,7 +46,7 @@ def _lines(report: Dict[str, Any]) -> List[str]:
         lines.append(f"{pid} ({state}, auth_source={entry['auth_source']}):")
         lines += [f"  {reason}" for reason in entry["strategies"]]
         for name, gate in entry["cache"]["gate"].items():
-            until = gate["closed_until"] or "open"
+            until = pause_phrase(gate["closed_until"])
             lines.append(f"  back-off {name}: {until} ({gate['reason'] or 'recent failures'})")
         run = entry["last_run"]
         if run:

@@ -4,6 +4,7 @@ from datetime import datetime, timedelta
 
 from ..models import UsagePeriod
 from ..pace.text import countdown
+from .clock_time import local_clock
 
 
 def format_countdown(delta: timedelta) -> str:
@@ -12,7 +13,7 @@ def format_countdown(delta: timedelta) -> str:
 
 
 def format_reset(period: UsagePeriod, now: datetime, reset_format: str = "countdown") -> str:
-    """``resets in 2h 30m`` (or a local clock time); empty when the reset is unknown.
+    """``resets in 2h 30m`` (or ``resets Fri 16 Jan 11:00 CET``); empty when unknown.
 
     A reset that has passed says so with the last reading: ``reset 6h ago, was 62%``.
     """
@@ -23,7 +24,7 @@ def format_reset(period: UsagePeriod, now: datetime, reset_format: str = "countd
         text = f"reset {format_age(now - period.resets_at)} ago"
         return text + (f", was {period.utilization}%" if period.utilization else "")
     if reset_format == "absolute":
-        return "resets " + period.resets_at.astimezone().strftime("%a %d %b %H:%M")
+        return "resets " + local_clock(period.resets_at)
     return "resets in " + format_countdown(left)
 
 

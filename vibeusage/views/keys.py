@@ -1,16 +1,16 @@
 """``vibeusage key`` as text: what vibeusage stores per provider, masked."""
 
-from typing import Any, Dict, List
+from typing import Any, Dict, List, Optional
+
+from .layout import table
 
 
-def keys_table(entries: Dict[str, Dict[str, Any]]) -> str:
+def keys_table(entries: Dict[str, Dict[str, Any]], width: Optional[int] = None) -> str:
     """A row per provider: masked value (or ``-``), since when, and what it is."""
-    from tabulate import tabulate
-
     rows: List[List[str]] = [
         [pid, e["masked"] or "-", e["created_at"] or "", e["what"]] for pid, e in entries.items()
     ]
-    return tabulate(rows, headers=["provider", "stored", "since", "what"]) + "\n"
+    return "\n".join(table(rows, width, ["provider", "stored", "since", "what"])) + "\n"
 
 
 def key_text(provider_id: str, provider_name: str, entry: Dict[str, Any]) -> str:

@@ -20,6 +20,8 @@ class Style:
     pace_colors: bool = True
     reset_format: str = "countdown"
     verbose: bool = False
+    #: The terminal's width in cells; None lays text out on unbounded lines.
+    width: Optional[int] = None
 
     def paint(self, text: str, code: str) -> str:
         return f"{code}{text}{RESET}" if self.color and code else text

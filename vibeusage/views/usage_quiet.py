@@ -5,6 +5,7 @@ from typing import Sequence
 
 from ..pipeline import ProviderResult
 from .durations import format_reset
+from .stale_reason import stale_reason
 
 
 def render_quiet(
@@ -14,7 +15,9 @@ def render_quiet(
     lines = []
     for result in results:
         if result.snapshot is not None:
-            suffix = " (stale)" if result.stale else ""
+            suffix = ""
+            if result.stale:
+                suffix = f" ({stale_reason(result.snapshot.fetched_at, now, result.error)})"
             for period in result.snapshot.periods:
                 reset = format_reset(period, now, reset_format)
                 reset_part = f", {reset}" if reset else ""

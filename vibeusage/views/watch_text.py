@@ -1,5 +1,6 @@
 """``vibeusage watch`` screens: the usage table and a footer, fitted to the terminal's size."""
 
+from dataclasses import replace
 from datetime import datetime
 from typing import List, Optional, Sequence, Tuple
 
@@ -24,7 +25,8 @@ def watch_frame(
     the screen never needs to scroll: rows that do not fit are summed up in one line.
     """
     columns, rows = size
-    body = render_results(results, now, style).rstrip("\n")
+    width = max(1, columns - 1)
+    body = render_results(results, now, replace(style, width=width)).rstrip("\n")
     lines = body.split("\n") if body else []
     tail = ["", footer] if lines else [footer]
     room = max(0, rows - len(tail))
@@ -33,7 +35,6 @@ def watch_frame(
         hidden = len(lines) - keep
         more = f"{'…' if style.unicode else '...'} {hidden} more lines: enlarge the terminal"
         lines = lines[:keep] + ([more] if room else [])
-    width = max(1, columns - 1)
     shown = [clip(line, width, style.color) for line in lines + tail]
     return "\n".join(shown[-rows:] if rows > 0 else shown[-1:])
 

@@ -248,5 +248,6 @@ def _who(session: Any, host: str, token: str, timeout: float) -> str:
         return ""
     if identity is None:
         return ""
-    text = f" as {identity.email}" if identity.email else ""
+    who = identity.login or identity.email
+    text = f" as {who}" if who else ""
     return text + (f" (Copilot {identity.plan})" if identity.plan else "")

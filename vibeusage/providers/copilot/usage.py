@@ -86,7 +86,7 @@ def quota_notes(payload: Any) -> Tuple[str, ...]:
 
 
 def parse_identity(payload: Any) -> Optional[ProviderIdentity]:
-    """Login (shown as the account), organisations granting the seat, and the plan."""
+    """Login, email (only when the answer holds an address), organisations, and the plan."""
     if not isinstance(payload, dict):
         return None
     orgs = payload.get("organization_login_list")
@@ -95,8 +95,10 @@ def parse_identity(payload: Any) -> Optional[ProviderIdentity]:
         if isinstance(orgs, list)
         else []
     )
+    email = opt_str(payload.get("email"))
     identity = ProviderIdentity(
-        email=opt_str(payload.get("login")),
+        email=email if email is not None and "@" in email else None,
+        login=opt_str(payload.get("login")),
         organization=", ".join(org_names) or None,
         plan=plan_name(payload.get("copilot_plan"), payload.get("access_type_sku")),
     )

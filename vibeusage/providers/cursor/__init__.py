@@ -1,8 +1,8 @@
 """Cursor (plan usage and on-demand spend on cursor.com): the manifest, one strategy.
 
 ``web``: cursor.com's dashboard endpoints with a session taken, in order, from vibeusage's
-store, the Cursor app's ``state.vscdb``, or the browsers' cookies (Firefox; Chrome,
-Chromium, Brave and Edge on Linux; Safari on macOS).
+store, the Cursor app's ``state.vscdb``, or, when ``browser_cookies = true`` opts in, the
+browsers' cookies (Firefox; Chrome, Chromium, Brave and Edge on Linux; Safari on macOS).
 """
 
 from ..manifest import Provider, SecretSpec, StrategyRef
@@ -19,12 +19,13 @@ PROVIDER = Provider(
         ),
     ),
     setup_hint=(
-        "Sign in to the Cursor app (or at cursor.com in Firefox, Chrome, Chromium, Brave, Edge "
-        "or Safari), or store the `WorkosCursorSessionToken` cookie value with "
-        "`vibeusage key cursor set`."
+        "Sign in to the Cursor app, or store the `WorkosCursorSessionToken` cookie value with "
+        "`vibeusage key cursor set`. Browser cookies (Firefox, Chrome, Chromium, Brave, Edge, "
+        "Safari) are read only with `browser_cookies = true` in [providers.cursor]."
     ),
     description="Cursor plan usage and on-demand spend",
     options={"browser_cookies": bool},
+    option_defaults={"browser_cookies": False},  # another program's cookie store: opt in
     secret=SecretSpec(
         name="session",
         label=(

@@ -1,8 +1,8 @@
 """Where a Cursor session comes from, in order: the store, the Cursor app, the browsers.
 
 Sources are read lazily: the Cursor app is only opened when no stored session worked, the
-browsers only when the app gave none. ``browser_cookies = false`` in ``[providers.cursor]``
-keeps vibeusage out of the browsers' cookie stores.
+browsers only when the app gave none, and only when ``browser_cookies = true`` in
+``[providers.cursor]`` lets vibeusage into the browsers' cookie stores (off by default).
 """
 
 from datetime import datetime
@@ -57,7 +57,8 @@ def browser_sessions(
 
 
 def browser_cookies_allowed(ctx: FetchContext) -> bool:
-    return ctx.config.options.get("browser_cookies", True) is not False
+    """Whether the user opted in to reading the browsers' cookies (``browser_cookies = true``)."""
+    return ctx.config.options.get("browser_cookies") is True
 
 
 def iter_sessions(ctx: FetchContext, notes: List[Note]) -> Iterator[SessionCookie]:

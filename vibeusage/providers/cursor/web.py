@@ -69,7 +69,10 @@ class CursorWeb(Strategy):
             if browser_cookies_allowed(ctx):
                 places.append("no browser cookie for cursor.com")
             else:
-                places.append("browser cookies turned off")
+                places.append(
+                    "browser cookies not read (`browser_cookies = true` in [providers.cursor] "
+                    "turns them on)"
+                )
             text = "no Cursor session found: " + ", ".join(places)
         if notes:
             text += "; " + "; ".join(str(note) for note in notes)
