@@ -232,3 +232,11 @@ def test_the_help_width_is_the_one_shutil_would_give_argparse(monkeypatch, colum
 
     monkeypatch.setenv("COLUMNS", columns)
     assert help_width() == shutil.get_terminal_size().columns - 2
+
+
+@pytest.mark.parametrize("argv", [["completion", "bash"], ["guard", "--help"], ["alert", "--help"]])
+def test_building_every_parser_imports_no_models_dataclasses_or_decimal(home, argv):
+    code, modules = loaded(argv)
+    assert code == 0
+    assert not modules & {"dataclasses", "inspect", "decimal", "datetime", "vibeusage.models"}
+    assert not {m for m in modules if m.startswith(("vibeusage.guard.policy", "vibeusage.pace"))}
