@@ -240,3 +240,12 @@ def test_building_every_parser_imports_no_models_dataclasses_or_decimal(home, ar
     assert code == 0
     assert not modules & {"dataclasses", "inspect", "decimal", "datetime", "vibeusage.models"}
     assert not {m for m in modules if m.startswith(("vibeusage.guard.policy", "vibeusage.pace"))}
+
+
+def test_offline_json_from_the_cache_imports_no_logging(home):
+    SnapshotCache(home.cache_dir / "snapshots").save(
+        UsageSnapshot("claude", utcnow(), (UsagePeriod("Weekly", 5, PeriodType.WEEKLY),))
+    )
+    code, modules = loaded(["--offline", "--json"])
+    assert code == 0
+    assert "logging" not in modules
