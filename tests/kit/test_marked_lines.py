@@ -124,3 +124,11 @@ def test_a_passed_deadline_raises_timeout_error() -> None:
 def test_a_marker_that_cannot_be_searched_for_is_refused(marker: bytes) -> None:
     with pytest.raises(ValueError):
         list(marked_lines(io.BytesIO(b"x"), marker))
+
+
+def test_lines_starting_before_the_floor_are_not_searched() -> None:
+    data = b"a token_count\nb token_count\nc token_count\n"
+    got = list(marked_lines(io.BytesIO(data), MARK, floor=15, block_size=4))
+    assert got == [(b"c token_count", 28)]
+    straddling = list(marked_lines(io.BytesIO(data), MARK, floor=14, block_size=4))
+    assert straddling == [(b"c token_count", 28), (b"b token_count", 14)]

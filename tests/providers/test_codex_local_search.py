@@ -161,3 +161,49 @@ def test_a_fifo_named_like_a_rollout_is_left_out(codex: CodexEnv) -> None:
     os.mkfifo(fifo)
     assert [r.path for r in rollout_files(codex.root, NOW)] == [path]
     assert named(fetch(codex)) == [("Session (5h)", 55)]
+
+
+def spark(used: float, minutes_ago: int = 2) -> Dict[str, Any]:
+    when = NOW - timedelta(minutes=minutes_ago)
+    rate_limits = limits(
+        window(used, 300, NOW + timedelta(hours=4)),
+        None,
+        limit_id="codex_bengalfox",
+        limit_name="GPT-5.3-Codex-Spark",
+    )
+    return token_count(when, rate_limits)
+
+
+def test_after_another_limit_the_main_one_is_looked_for_only_within_the_lookback(
+    tmp_path: Path,
+) -> None:
+    main = reading(40, minutes_ago=30)
+    main["payload"]["rate_limits"]["limit_id"] = "codex"
+    far = tmp_path / "rollout-far.jsonl"
+    far.write_bytes(encode([main] + real_lines(200) + [spark(3)]))
+    near = tmp_path / "rollout-near.jsonl"
+    near.write_bytes(encode([main] + real_lines(2) + [spark(3)]))
+    files = [Rollout(far, NOW.timestamp())]
+    settled = find_reading(files, lookback=64 * 1024)
+    assert settled is not None
+    assert settled.event["payload"]["rate_limits"]["limit_id"] == "codex_bengalfox"
+    assert settled.extras == ()
+    both = find_reading([Rollout(near, NOW.timestamp())], lookback=64 * 1024)
+    assert both is not None
+    assert both.event["payload"]["rate_limits"]["limit_id"] == "codex"
+    assert [e["payload"]["rate_limits"]["limit_id"] for e in both.extras] == ["codex_bengalfox"]
+
+
+def test_the_lookback_spans_files_and_stops_before_the_next_one(tmp_path: Path) -> None:
+    main = reading(40, minutes_ago=30)
+    newer = tmp_path / "rollout-newer.jsonl"
+    newer.write_bytes(encode(real_lines(100) + [spark(3)]))
+    older = tmp_path / "rollout-older.jsonl"
+    older.write_bytes(encode([main]))
+    files = [Rollout(newer, NOW.timestamp()), Rollout(older, NOW.timestamp() - 60)]
+    settled = find_reading(files, lookback=1024)
+    assert settled is not None
+    assert settled.event["payload"]["rate_limits"]["limit_id"] == "codex_bengalfox"
+    found = find_reading(files, lookback=100 * 1024 * 1024)
+    assert found is not None
+    assert found.path == older

@@ -34,8 +34,11 @@ def marked_lines(
     deadline: float = float("inf"),
     block_size: int = BLOCK_SIZE,
     max_line: int = MAX_LINE,
+    floor: int = 0,
 ) -> Iterator[Tuple[bytes, int]]:
     """Each line of ``handle`` (before ``end``) holding ``marker``, last first, with its offset.
+
+    Only lines starting at or after ``floor`` are given (the search stops there).
 
     Lines come without their newline (nor a CR before it); the last line counts even
     without a final newline. Lines longer than ``max_line`` are skipped. Raises
@@ -51,7 +54,7 @@ def marked_lines(
     block = bytearray(block_size + reach)  # one buffer, reused: memory stays flat
     view = memoryview(block)
     search_end = end  # markers starting at or after this are done with
-    while search_end > 0:
+    while search_end > floor:
         if time.monotonic() > deadline:
             raise TimeoutError("the search ran past its deadline")
         pos = max(0, search_end - block_size)
@@ -68,6 +71,8 @@ def marked_lines(
             if found is None:
                 return
             line_floor, line = found
+            if line_floor < floor:
+                return
             if line is not None:
                 yield line, line_floor
             if line_floor <= pos:

@@ -145,11 +145,9 @@ def find_reading(
     Opens at most ``max_files`` of ``files`` (newest first): logs without any reading are
     sessions that never finished a turn, and older ones are not worth the time.
     """
-    import json
-
     found: Dict[str, Tuple[Dict[str, Any], Path, float]] = {}
     scanned_before = 0  # bytes of the files already searched
-    first_hit_at: Optional[int] = None
+    first_hit_at: Optional[int] = None  # bytes searched when another limit's reading was found
     for path, mtime in files[:max_files]:
         try:
             handle = _open_log(path)
@@ -157,34 +155,57 @@ def find_reading(
             continue
         with handle:
             try:
-                size = handle.seek(0, os.SEEK_END)
-                for line, offset in marked_lines(handle, MARKER, size, deadline):
-                    scanned = scanned_before + size - offset
-                    if first_hit_at is not None and scanned - first_hit_at > lookback:
-                        return _settle(found)
-                    if b"rate_limits" not in line:
-                        continue
-                    try:
-                        event = json.loads(line.decode("utf-8", "replace"))
-                    except ValueError:  # a half-written last line, or garbage
-                        continue
-                    limits = token_count_rate_limits(event)
-                    if limits is None:
-                        continue
-                    limit_id = event_limit_id(limits)
-                    if limit_id in found:
-                        continue
-                    found[limit_id] = (event, path, mtime)
-                    if limit_id == MAIN_LIMIT_ID:
+                size = end = handle.seek(0, os.SEEK_END)
+                while end > 0:
+                    floor = 0
+                    if first_hit_at is not None:  # look back only so far for the main limit
+                        floor = max(0, scanned_before + size - first_hit_at - lookback)
+                    hit = _newest_event(handle, end, floor, deadline, found, path, mtime)
+                    if hit is None:
+                        break
+                    if MAIN_LIMIT_ID in found:
                         return _settle(found)
                     if first_hit_at is None:
-                        first_hit_at = scanned
-                scanned_before += size
+                        first_hit_at = scanned_before + size - hit
+                    end = hit
             except TimeoutError as exc:
                 raise OutOfTime() from exc
             except OSError:
                 continue
+            scanned_before += size
+            if first_hit_at is not None and scanned_before - first_hit_at > lookback:
+                return _settle(found)
     return _settle(found) if found else None
+
+
+def _newest_event(
+    handle: FileIO,
+    end: int,
+    floor: int,
+    deadline: float,
+    found: Dict[str, Tuple[Dict[str, Any], Path, float]],
+    path: Path,
+    mtime: float,
+) -> Optional[int]:
+    """Record in ``found`` the newest reading of a limit not found yet (in ``[floor, end)``);
+    the offset of its line, or None when there is none."""
+    import json
+
+    for line, offset in marked_lines(handle, MARKER, end, deadline, floor=floor):
+        if b"rate_limits" not in line:
+            continue
+        try:
+            event = json.loads(line.decode("utf-8", "replace"))
+        except ValueError:  # a half-written last line, or garbage
+            continue
+        limits = token_count_rate_limits(event)
+        if limits is None:
+            continue
+        limit_id = event_limit_id(limits)
+        if limit_id not in found:
+            found[limit_id] = (event, path, mtime)
+            return offset
+    return None
 
 
 def _settle(found: Dict[str, Tuple[Dict[str, Any], Path, float]]) -> Optional[Reading]:
