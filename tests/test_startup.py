@@ -199,3 +199,53 @@ def test_statusline_formats_load_no_provider_network_or_table_code(home, fmt):
     assert code == 0
     assert not _strategy_modules(modules)
     assert not modules & {*HEAVY, "tabulate"}
+
+
+@pytest.mark.parametrize("argv", [["--help"], ["status", "--help"], ["claude", "--help"]])
+def test_help_measures_the_terminal_without_shutil_or_importlib(home, argv):
+    code, modules = loaded(argv)
+    assert code == 0
+    assert not modules & {"shutil", "importlib", "bz2", "lzma"}
+
+
+def test_offline_json_without_a_config_file_imports_no_toml_parser_nor_shutil(home):
+    SnapshotCache(home.cache_dir / "snapshots").save(
+        UsageSnapshot("claude", utcnow(), (UsagePeriod("Weekly", 5, PeriodType.WEEKLY),))
+    )
+    code, modules = loaded(["--offline", "--json"])
+    assert code == 0
+    assert not modules & {"tomllib", "tomli", "shutil", "importlib"}
+
+
+def test_a_config_file_is_still_parsed_as_toml(home, cli):
+    home.write_config("[fetch]\ntimeout = 'soon'\n")
+    result = cli("--offline", "--json")
+    assert result.code == 4
+    assert "timeout" in result.err
+
+
+@pytest.mark.parametrize("columns", ["73", "", "0", "wide"])
+def test_the_help_width_is_the_one_shutil_would_give_argparse(monkeypatch, columns):
+    import shutil
+
+    from vibeusage.commands.parsing import help_width
+
+    monkeypatch.setenv("COLUMNS", columns)
+    assert help_width() == shutil.get_terminal_size().columns - 2
+
+
+@pytest.mark.parametrize("argv", [["completion", "bash"], ["guard", "--help"], ["alert", "--help"]])
+def test_building_every_parser_imports_no_models_dataclasses_or_decimal(home, argv):
+    code, modules = loaded(argv)
+    assert code == 0
+    assert not modules & {"dataclasses", "inspect", "decimal", "datetime", "vibeusage.models"}
+    assert not {m for m in modules if m.startswith(("vibeusage.guard.policy", "vibeusage.pace"))}
+
+
+def test_offline_json_from_the_cache_imports_no_logging(home):
+    SnapshotCache(home.cache_dir / "snapshots").save(
+        UsageSnapshot("claude", utcnow(), (UsagePeriod("Weekly", 5, PeriodType.WEEKLY),))
+    )
+    code, modules = loaded(["--offline", "--json"])
+    assert code == 0
+    assert "logging" not in modules

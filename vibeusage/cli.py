@@ -70,6 +70,7 @@ class _Runtime:
 
     ``--help``, ``--version`` and ``completion`` never get here, so they pay neither for
     ``logging`` nor for ``signal``: the App calls :meth:`start` on first loading the config.
+    Even then ``logging`` is imported only once a module that logs is.
     """
 
     def __init__(self, stream: IO[str], debug: bool, handle_sigterm: bool) -> None:
@@ -79,7 +80,15 @@ class _Runtime:
         self._undo: List[Callable[[], None]] = []
 
     def start(self) -> None:
-        self._undo.append(_attach_logging(self.stream, self.debug))
+        if self.debug or "logging" in sys.modules:
+            self._undo.append(_attach_logging(self.stream, self.debug))
+        else:  # only modules that log import it: a run without any (cached data) skips it
+            from .after_import import AfterImport
+
+            def attach() -> None:
+                self._undo.append(_attach_logging(self.stream, self.debug))
+
+            self._undo.append(AfterImport("logging", attach).install().remove)
         if self.handle_sigterm:
             previous = _handle_sigterm()
             if previous is not None:

@@ -66,18 +66,18 @@ MAX_CONFIG_BYTES = 1024 * 1024
 
 
 def _load_toml(path: Path) -> Dict[str, Any]:
-    if sys.version_info >= (3, 11):
-        import tomllib
-    else:  # pragma: no cover - exercised by the py39/py310 tox envs
-        import tomli as tomllib
     from .store import read_bounded
 
     try:
         raw = read_bounded(path, MAX_CONFIG_BYTES)
     except FileNotFoundError:
-        return {}
+        return {}  # the common case: the TOML parser (and its regexes) is never imported
     except OSError as exc:
         raise ConfigError(f"Cannot read config file {path}: {exc.strerror or exc}") from exc
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover - exercised by the py39/py310 tox envs
+        import tomli as tomllib
     try:
         # utf-8-sig: tolerate the byte-order mark some Windows editors write.
         return dict(tomllib.loads(raw.decode("utf-8-sig")))

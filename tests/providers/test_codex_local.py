@@ -4,10 +4,8 @@ Rollout trees are built under a temporary CODEX_HOME with explicit modification 
 the search order and the 30-day bound do not depend on the wall clock.
 """
 
-import io
 import json
 import os
-import random
 import tracemalloc
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -20,7 +18,12 @@ from tests.providers.test_codex import CodexEnv, check_parser_on_mutations, make
 from vibeusage.errors import ErrorCategory, VibeusageError
 from vibeusage.models import OverageUsage, PeriodType, ProviderIdentity
 from vibeusage.providers.base import FetchResult
-from vibeusage.providers.codex.local import CodexLocal, find_reading, lines_backwards, rollout_files
+from vibeusage.providers.codex.local import (
+    CodexLocal,
+    Rollout,
+    find_reading,
+    rollout_files,
+)
 from vibeusage.providers.codex.usage import parse_rollout_event
 
 UTC = timezone.utc
@@ -128,36 +131,7 @@ def periods_of(result: FetchResult) -> List[Any]:
     ]
 
 
-# --- reading backwards --------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("block_size", [1, 2, 3, 7, 64, 4096])
-@pytest.mark.parametrize("trailing_newline", [True, False])
-def test_lines_backwards_is_the_file_reversed_with_exact_offsets(
-    block_size: int, trailing_newline: bool
-) -> None:
-    rng = random.Random(block_size)
-    lines = [bytes(rng.choice(b'ab{}"') for _ in range(rng.randrange(0, 40))) for _ in range(60)]
-    data = b"\n".join(lines) + (b"\n" if trailing_newline else b"")
-    handle = io.BytesIO(data)
-    got = list(lines_backwards(handle, block_size=block_size, max_line=10**6))
-    expected = data.split(b"\n")
-    assert [line for line, _ in got] == list(reversed(expected))
-    for line, offset in got:
-        assert data[offset : offset + len(line)] == line
-        assert offset == 0 or data[offset - 1 : offset] == b"\n"
-
-
-def test_lines_longer_than_the_limit_are_skipped_and_neighbours_kept() -> None:
-    data = b"first\n" + b"L" * 5000 + b"\nlast-but-one\nlast"
-    got = [line for line, _ in lines_backwards(io.BytesIO(data), block_size=64, max_line=1000)]
-    assert got == [b"last", b"last-but-one", b"first"]
-
-
-def test_a_huge_first_line_is_skipped_too() -> None:
-    data = b"H" * 5000 + b"\nsecond\n"
-    got = [line for line, _ in lines_backwards(io.BytesIO(data), block_size=100, max_line=1000)]
-    assert got == [b"", b"second"]
+# --- searching backwards (the search itself: tests/kit/test_marked_lines.py) ----------------
 
 
 def test_reading_a_large_file_backwards_keeps_memory_flat(tmp_path: Path) -> None:
@@ -169,7 +143,7 @@ def test_reading_a_large_file_backwards_keeps_memory_flat(tmp_path: Path) -> Non
         handle.write(b"\n" + encode([noise(NOW)] * 50))
     tracemalloc.start()
     try:
-        reading = find_reading([path])
+        reading = find_reading([Rollout(path, path.stat().st_mtime)])
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -503,7 +477,7 @@ def test_rollout_files_lists_only_rollouts_newest_first(codex: CodexEnv) -> None
     other = codex.root / "sessions" / NOW.strftime("%Y/%m/%d") / "notes.jsonl"
     other.write_bytes(b"{}\n")
     (codex.root / "sessions" / "2026" / "xx").mkdir()
-    assert rollout_files(codex.root, NOW) == [b, a]
+    assert [r.path for r in rollout_files(codex.root, NOW)] == [b, a]
 
 
 def test_parse_rollout_event_on_mutated_lines_returns_a_snapshot_or_raises_parse_error() -> None:

@@ -1,7 +1,8 @@
 """The commands beside the usage view; each module is imported only when it is run."""
 
-from importlib import import_module
-from types import ModuleType
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up time
+if TYPE_CHECKING:
+    from types import ModuleType
 
 #: name -> (module, one-line help), in the order ``--help`` lists them.
 COMMANDS = {
@@ -20,6 +21,8 @@ COMMANDS = {
 }
 
 
-def load(name: str) -> ModuleType:
-    """The module implementing command ``name``."""
-    return import_module(f".{COMMANDS[name][0]}", __name__)
+def load(name: str) -> "ModuleType":
+    """The module implementing command ``name`` (``__import__`` relative to this package, as
+    importlib's ``import_module`` would, without importing importlib at start-up)."""
+    module: ModuleType = __import__(COMMANDS[name][0], globals(), None, ("run",), 1)
+    return module

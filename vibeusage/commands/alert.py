@@ -1,13 +1,17 @@
 """``vibeusage alert``: tell once when a window crosses a used-percent threshold (for cron)."""
 
+from __future__ import annotations
+
 import argparse
 import sys
-from decimal import Decimal
-from typing import TYPE_CHECKING, List, Tuple
 
 from .app import PROG, App, add_output_options, new_parser
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: completion builds this parser at start-up
 if TYPE_CHECKING:
+    from decimal import Decimal
+    from typing import List, Tuple
+
     from ..alert.run import AlertOutcome
 
 
@@ -121,7 +125,7 @@ def run(app: App, args: argparse.Namespace) -> int:
     return outcome.exit_code
 
 
-def _print_text(app: App, args: argparse.Namespace, outcome: "AlertOutcome") -> None:
+def _print_text(app: App, args: argparse.Namespace, outcome: AlertOutcome) -> None:
     from ..views.alert_text import render_events
     from ..views.usage_text import render_errors
 

@@ -29,7 +29,7 @@ def _seconds(text: str, allow_zero: bool) -> float:
 
 
 def build_parser(app: App) -> argparse.ArgumentParser:
-    from ..guard.policy import WINDOW_CHOICES
+    from ..guard.choices import WINDOW_CHOICES
 
     parser = new_parser(
         app.terminal,

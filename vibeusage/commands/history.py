@@ -4,14 +4,18 @@ Three forms share one parser (``history [PROVIDER]`` takes a provider where the 
 an action word); each form then accepts only its own options (FEATURES.md §3.1).
 """
 
+from __future__ import annotations
+
 import argparse
-from datetime import datetime
-from typing import TYPE_CHECKING, Dict, List, Optional, Tuple
 
 from .app import PROG, App, UsageError, add_output_options, new_parser
 from .usage import positive_seconds
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: completion builds this parser at start-up
 if TYPE_CHECKING:
+    from datetime import datetime
+    from typing import Dict, List, Optional, Tuple
+
     from ..history.reader import LedgerRead
 
 ACTIONS = ("record", "export")
@@ -216,6 +220,6 @@ def _export(app: App, args: argparse.Namespace) -> int:
     return 0
 
 
-def _warn_unreadable(app: App, read: "LedgerRead") -> None:
+def _warn_unreadable(app: App, read: LedgerRead) -> None:
     for path in read.unreadable:
         app.terminal.error(f"warning: cannot read {path}; its lines are left out")

@@ -103,6 +103,8 @@ def _formatter(width: int) -> Any:
     """argparse's formatter for a description and epilog laid out already, options to ``width``."""
 
     class Formatter(argparse.RawDescriptionHelpFormatter):
+        sets_width = True  # new_parser must not wrap it to add a width
+
         def __init__(self, prog: str) -> None:
             super().__init__(prog, width=width, max_help_position=min(24, max(width // 3, 8)))
 

@@ -7,8 +7,16 @@ from typing import Optional
 
 from ..models import to_decimal
 from ..pace.percent import HUNDRED
+from .choices import WINDOW_CHOICES
 
-WINDOW_CHOICES = ("binding", "session", "daily", "weekly", "monthly", "all")
+__all__ = [
+    "WINDOW_CHOICES",
+    "GuardPolicy",
+    "GuardUsageError",
+    "build_policy",
+    "parse_duration",
+    "parse_percent",
+]
 DEFAULT_MIN_REMAINING = Decimal(10)
 
 _DURATION = re.compile(r"(?:([0-9]+)d)?(?:([0-9]+)h)?(?:([0-9]+)m)?(?:([0-9]+)s)?")

@@ -9,8 +9,6 @@ Plain classes with ``__slots__`` rather than dataclasses: they are built at star
 
 from __future__ import annotations
 
-from importlib import import_module
-
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up time
 if TYPE_CHECKING:
     from typing import Any, Callable, Mapping, Optional, Sequence, Tuple, Union
@@ -23,6 +21,8 @@ _PACKAGE = __name__.rpartition(".")[0]
 
 def resolve(target: str) -> Any:
     """The object a ``"module.path:attribute"`` reference names (module relative to providers)."""
+    from importlib import import_module
+
     module_name, _, attribute = target.partition(":")
     obj: Any = import_module(f".{module_name}", _PACKAGE)
     for part in attribute.split(".") if attribute else ():
