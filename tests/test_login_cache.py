@@ -297,3 +297,20 @@ def test_every_provider_reads_a_login_key_locally_without_raising(provider_id, h
     assert provider.login_key is not None, f"{provider_id} has no login_key reader"
     ctx = make_ctx(provider_id, home.root)
     assert provider.login_key(ctx) is None  # an empty home: no login
+
+
+def test_offline_reads_the_login_key_with_no_strategy_or_network_module(home):
+    from tests.test_startup import HEAVY, _strategy_modules, loaded
+    from vibeusage.cache import SnapshotCache
+    from vibeusage.models import PeriodType, UsagePeriod, UsageSnapshot
+    from vibeusage.timeparse import utcnow
+
+    home.write_claude_credentials(accessToken=TOKEN_A)
+    SnapshotCache(home.cache_dir / "snapshots").save(
+        UsageSnapshot("claude", utcnow(), (UsagePeriod("Weekly", 5, PeriodType.WEEKLY),))
+    )
+    code, modules = loaded(["--offline", "--json"])
+    assert code == 3  # the cached snapshot has no login key; this login has one
+    assert "vibeusage.providers.claude.login_key" in modules
+    assert _strategy_modules(modules) == []
+    assert not modules & {*HEAVY, "requests", "vibeusage.pipeline.runner"}
