@@ -113,11 +113,6 @@ class Pipeline:
         for provider, (ok, value) in zip(missing, outcomes):
             self._logins.setdefault(provider.id, value if ok and isinstance(value, str) else None)
 
-    def login_key(self, provider: Provider) -> Optional[str]:
-        """The provider's login key in this run (read on first use)."""
-        self.find_logins([provider])
-        return self._logins.get(provider.id)
-
     def login_of(self, provider_id: str) -> Optional[str]:
         """The login key already read for ``provider_id`` (None when none was)."""
         return self._logins.get(provider_id)
@@ -141,14 +136,12 @@ class Pipeline:
         for provider in providers:
             login = self.login_of(provider.id)
             cached = self.cache.load(provider.id, login)
-            other_login = cached is None and options.offline
+            # Offline, a snapshot of another login is named rather than silently missing.
+            foreign = (
+                options.offline and cached is None and self.cache.other_login(provider.id, login)
+            )
             settled = serve_from_cache(
-                provider,
-                cached,
-                options,
-                self.config.fetch,
-                now,
-                other_login=other_login and self.cache.other_login(provider.id, login),
+                provider, cached, options, self.config.fetch, now, other_login=foreign
             )
             if settled is not None:
                 results[provider.id] = settled

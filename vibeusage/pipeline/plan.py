@@ -53,12 +53,13 @@ def _offline(
     other_login: bool = False,
 ) -> ProviderResult:
     if cached is None:
-        what = "data of the current login" if other_login else "data"
+        message = f"No cached {provider.name} data to show offline"
+        if other_login:
+            message = f"The cached {provider.name} data belongs to another login: nothing to show offline"
         return ProviderResult(
             provider,
             error=VibeusageError(
-                f"No cached {provider.name} {what} to show offline"
-                + (" (what is cached belongs to another login)" if other_login else ""),
+                message,
                 # Exit 3: the data exists only behind the network --offline forbids.
                 ErrorCategory.NETWORK,
                 remediation="Run once without `--offline` to fill the cache.",
