@@ -55,7 +55,10 @@ def _offline(
     if cached is None:
         message = f"No cached {provider.name} data to show offline"
         if other_login:
-            message = f"The cached {provider.name} data belongs to another login: nothing to show offline"
+            message = (
+                f"The cached {provider.name} data belongs to another login: nothing to show "
+                "offline"
+            )
         return ProviderResult(
             provider,
             error=VibeusageError(
