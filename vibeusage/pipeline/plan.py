@@ -56,8 +56,7 @@ def _offline(
         message = f"No cached {provider.name} data to show offline"
         if other_login:
             message = (
-                f"The cached {provider.name} data belongs to another login: nothing to show "
-                "offline"
+                f"The cached {provider.name} data belongs to another login: nothing to show offline"
             )
         return ProviderResult(
             provider,
