@@ -337,17 +337,24 @@ class _Limits:
 
 
 class _LazySession:
-    """Stands in for a worker's Session until a strategy makes its first request."""
+    """Stands in for a worker's Session until a strategy makes its first request.
+
+    A strategy may send requests from several threads at once (``kit.parallel``): the
+    Session is made once, under a lock.
+    """
 
     def __init__(self, timeout: float) -> None:
         self._timeout = timeout
         self._session: Any = None
+        self._lock = threading.Lock()
 
     def __getattr__(self, name: str) -> Any:
         if self._session is None:
-            from ..http import make_session
+            with self._lock:
+                if self._session is None:
+                    from ..http import make_session
 
-            self._session = make_session(self._timeout)
+                    self._session = make_session(self._timeout)
         return getattr(self._session, name)
 
 
