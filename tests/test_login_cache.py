@@ -314,3 +314,24 @@ def test_offline_reads_the_login_key_with_no_strategy_or_network_module(home):
     assert "vibeusage.providers.claude.login_key" in modules
     assert _strategy_modules(modules) == []
     assert not modules & {*HEAVY, "requests", "vibeusage.pipeline.runner"}
+
+
+def test_cache_show_and_clear_see_what_any_login_wrote(cli, home, mocked, monkeypatch):
+    folder = claude_dir(home, "work", TOKEN_A, "aaaa-1111")
+    answer_claude(mocked, TOKEN_A, 0, status=429)
+    monkeypatch.setenv("CLAUDE_CONFIG_DIR", str(folder))
+    cli("claude", "--json", clock=lambda: NOW)
+    snapshots = home.cache_dir / "snapshots"
+    from vibeusage.cache import SnapshotCache
+    from vibeusage.models import PeriodType, UsagePeriod, UsageSnapshot
+
+    SnapshotCache(snapshots).save(
+        UsageSnapshot("claude", NOW, (UsagePeriod("Weekly", 5, PeriodType.WEEKLY),)), "k" * 16
+    )
+
+    shown = cli("cache", "--json", clock=lambda: NOW).json()["providers"]["claude"]
+    assert shown["snapshot"] is not None
+    assert shown["gate"]["oauth"]["closed_until"] is not None
+    assert cli("cache", "clear", "claude").code == 0
+    assert not (snapshots / "claude.json").exists()
+    assert not (home.cache_dir / "gate" / "claude.json").exists()
