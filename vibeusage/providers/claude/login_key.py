@@ -16,13 +16,13 @@ from ...kit.login_key import (
     stored_secret,
     token_identity,
 )
+from ...statusline.location import claude_config_dir
 from ..base import FetchContext
 
 
 def config_dir(ctx: FetchContext) -> Path:
-    """``$CLAUDE_CONFIG_DIR``, else ``~/.claude``."""
-    base = ctx.environ.get("CLAUDE_CONFIG_DIR")
-    return Path(base).expanduser() if base else ctx.home / ".claude"
+    """``$CLAUDE_CONFIG_DIR``, else ``~/.claude``, as a real path (one folder, one key)."""
+    return Path(claude_config_dir(ctx.environ, str(ctx.home)))
 
 
 def state_path(ctx: FetchContext) -> Path:
