@@ -335,3 +335,26 @@ def test_cache_show_and_clear_see_what_any_login_wrote(cli, home, mocked, monkey
     assert cli("cache", "clear", "claude").code == 0
     assert not (snapshots / "claude.json").exists()
     assert not (home.cache_dir / "gate" / "claude.json").exists()
+
+
+def test_the_login_key_is_read_once_per_run_off_the_main_thread(cli, home, monkeypatch):
+    import threading
+
+    from vibeusage.errors import redact
+    from vibeusage.providers.manifest import Ref
+
+    reads = []
+
+    def login_key(ctx):
+        reads.append(threading.current_thread() is threading.main_thread())
+        return "z" * 16
+
+    redact("")
+    zeta = fake_provider("zeta", [FakeStrategy("zeta")]).replace(login_key=Ref(login_key))
+    monkeypatch.setattr("vibeusage.providers.all_providers", lambda: (zeta,))
+    default = cli("--json", "--refresh", clock=lambda: NOW)
+    named = cli("zeta", "--json", clock=lambda: NOW)
+
+    assert default.code == 0 and named.code == 0
+    assert named.json()["cached"] is True  # the snapshot of the same login is served
+    assert reads == [False, False]  # one read per run, never on the main thread

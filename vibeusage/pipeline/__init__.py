@@ -1,9 +1,10 @@
 """Run providers: plan (pure), run (the only concurrency), record (cache, gate, last run).
 
 ``Pipeline`` puts the three together for one run of a command: it reads each provider's
-login key (once, off the main thread), reads the cache and the gate of that login, lets
-:mod:`.plan` decide what needs no fetch, hands the rest to :class:`.Runner`, and gives the
-recorders of :mod:`.record` every attempt and result.
+login key (once, off the main thread, with the availability check when there is one),
+reads the cache and the gate of that login, lets :mod:`.plan` decide what needs no fetch,
+hands the rest to :class:`.Runner`, and gives the recorders of :mod:`.record` every
+attempt and result.
 """
 
 import functools
@@ -80,6 +81,7 @@ class Pipeline:
                 recorder=recorder,
                 clock=self.clock,
                 attach_status=self._with_status,
+                with_credentials=self._remember_login,
             )
         return self._runner
 
@@ -189,6 +191,10 @@ class Pipeline:
 
     def _load_gate(self, provider_id: str, strategy: str) -> Any:
         return self.gate.load(provider_id, strategy, self.login_of(provider_id))
+
+    def _remember_login(self, provider: Provider) -> None:
+        """Read a provider's login key now (in its availability check's thread)."""
+        self._logins.setdefault(provider.id, self._read_login(provider))
 
     def _read_login(self, provider: Provider) -> Optional[str]:
         """The provider's login key; None when it has no reader or the reader fails."""
