@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.login_helpers import login_key_of
 from vibeusage.cache import SnapshotCache
 from vibeusage.models import PeriodType, UsagePeriod, UsageSnapshot
 from vibeusage.timeparse import utcnow
@@ -54,8 +55,9 @@ def cron_home(tmp_path: Path, clean_path: str, weekly: int = 83):
     (config / "config.toml").write_text('enabled_providers = ["claude"]\n')
     now = utcnow()
     period = UsagePeriod("Weekly", weekly, PeriodType.WEEKLY, now.replace(microsecond=0) + _days(3))
+    login = login_key_of("claude", home, {"HOME": str(home)})
     SnapshotCache(home / ".cache" / "vibeusage" / "snapshots").save(
-        UsageSnapshot("claude", now, (period,), source="oauth")
+        UsageSnapshot("claude", now, (period,), source="oauth"), login
     )
     scripts = home / ".local" / "bin"
     scripts.mkdir(parents=True)

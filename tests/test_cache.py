@@ -12,6 +12,7 @@ from vibeusage.cache import (
     FAILURE_BACKOFF,
     FAILURE_LIMIT,
     FAILURE_WINDOW,
+    OLDER_STORAGE_VERSIONS,
     STORAGE_VERSION,
     FailureGate,
     GateState,
@@ -79,7 +80,7 @@ def test_snapshot_cache_writes_its_own_versioned_storage_form(snapshots):
     path = snapshots.directory / "claude.json"
     assert snapshots.path("claude") == path
     document = json.loads(path.read_text(encoding="utf-8"))
-    assert document["storage_version"] == STORAGE_VERSION == 2
+    assert document["storage_version"] == STORAGE_VERSION == 3
     assert "schema_version" not in document
     stored = document["snapshot"]
     assert stored["provider"] == "claude"
@@ -365,3 +366,4 @@ def test_the_statusline_reads_the_same_storage_version_the_cache_writes():
     from vibeusage.statusline import oneline
 
     assert oneline.STORAGE_VERSION == STORAGE_VERSION
+    assert oneline.OLDER_STORAGE_VERSIONS == OLDER_STORAGE_VERSIONS

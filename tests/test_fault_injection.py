@@ -21,7 +21,7 @@ import requests
 from tests import faults
 from tests.conftest import CliResult, Home, load_fixture
 from tests.faults import PROVIDER_IDS, SETUPS, Endpoint
-from vibeusage.cache import FailureGate
+from vibeusage.cache import ANY_LOGIN, FailureGate
 from vibeusage.cli import Terminal, run
 from vibeusage.http import MAX_BODY_BYTES
 
@@ -276,7 +276,7 @@ def test_429_with_retry_after_closes_the_gate_and_the_next_run_asks_nothing(
     endpoint = SETUPS[provider].endpoints[0]
     fault = FAULTS_BY_NAME["429-retry-after-seconds"]
     run_faulted(provider, fault, endpoint, home, mocked, monkeypatch, cli)
-    gate = FailureGate(home.cache_dir / "gate").load(provider, SETUPS[provider].strategy)
+    gate = FailureGate(home.cache_dir / "gate").load(provider, SETUPS[provider].strategy, ANY_LOGIN)
     now = datetime.now(timezone.utc)
     assert gate.closed_until is not None
     assert timedelta(seconds=100) < gate.closed_until - now <= timedelta(seconds=121)

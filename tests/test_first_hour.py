@@ -70,7 +70,7 @@ def _unresolvable(url: str):
 
 
 def test_dns_failures_never_close_the_gate_and_name_host_and_cause(cli, home, mocked):
-    from tests.conftest import USAGE_URL
+    from tests.conftest import USAGE_URL, usage_calls
 
     home.write_claude_credentials(accessToken=TOKEN)
     for _ in range(5):
@@ -81,7 +81,7 @@ def test_dns_failures_never_close_the_gate_and_name_host_and_cause(cli, home, mo
     assert "api.anthropic.com" in error["message"]
     assert "did not resolve" in error["message"]
     assert "paused" not in error["message"]
-    assert len(mocked.calls) == 5
+    assert len(usage_calls(mocked)) == 5
 
 
 def test_a_closed_gate_keeps_the_category_of_the_failure_that_closed_it(cli, home, mocked):

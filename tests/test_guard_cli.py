@@ -14,6 +14,7 @@ import pytest
 
 from tests.conftest import USAGE_URL, load_fixture
 from tests.fakes import FakeStrategy, fake_provider, network_error
+from tests.login_helpers import login_key_of
 from vibeusage.cache import SnapshotCache
 from vibeusage.errors import ErrorCategory, VibeusageError
 from vibeusage.models import PeriodType, UsagePeriod, UsageSnapshot
@@ -71,8 +72,12 @@ def register(monkeypatch, *providers: Provider) -> None:
 
 
 def cache(home, pid: str, *periods: UsagePeriod, age: float, source: str = "oauth") -> None:
+    """A snapshot cached for the provider's current login in ``home``."""
+    from vibeusage.providers import PROVIDER_IDS
+
     snapshot = UsageSnapshot(pid, NOW - timedelta(seconds=age), periods, source=source)
-    SnapshotCache(home.cache_dir / "snapshots").save(snapshot)
+    login = login_key_of(pid, home.root) if pid in PROVIDER_IDS else None
+    SnapshotCache(home.cache_dir / "snapshots").save(snapshot, login)
 
 
 @pytest.fixture
@@ -608,9 +613,10 @@ def test_an_older_log_reading_never_replaces_a_newer_cached_snapshot(
     register(monkeypatch, codex.PROVIDER)
     write_rollout(codex_home, LOG_NOW - timedelta(seconds=150))  # its reading: 200 s old
     newer = UsageSnapshot("codex", LOG_NOW - timedelta(seconds=100), (weekly(50),), source="oauth")
-    SnapshotCache(home.cache_dir / "snapshots").save(newer)
+    login = login_key_of("codex", home.root)
+    SnapshotCache(home.cache_dir / "snapshots").save(newer, login)
     mocked.get(WHAM_URL, status=503)
     result = cli("guard", "codex", "--max-age", "60", "--json", clock=lambda: LOG_NOW)
     [entry] = result.json()["results"]
     assert (entry["reason"], entry["source"], entry["remaining_percent"]) == ("stale", "oauth", 50)
-    assert SnapshotCache(home.cache_dir / "snapshots").load("codex") == newer
+    assert SnapshotCache(home.cache_dir / "snapshots").load("codex", login) == newer

@@ -20,8 +20,15 @@ MAX_PAUSE = timedelta(hours=24)
 LOCK_TIMEOUT = 2.0
 
 
+#: Passed as ``login`` to read what is cached whatever login wrote it (``cache show``).
+ANY_LOGIN = "\0any"
+
 #: Version of the snapshot cache's own storage form (not the public JSON contract's).
-STORAGE_VERSION = 2
+#: 3 added ``login``: the login key the snapshot was fetched with.
+STORAGE_VERSION = 3
+#: Older storage forms still read; they carry no login key, so they count as written
+#: without one (served only while the current login key is None as well).
+OLDER_STORAGE_VERSIONS = (2,)
 
 
 class SnapshotCache:
@@ -30,7 +37,8 @@ class SnapshotCache:
     The file holds vibeusage's own storage form (:func:`encode_snapshot`), versioned on its
     own: the public JSON contract can grow computed keys without touching the cache, and a
     cache written by an older version (the contract's form, ``schema_version`` 1) is still
-    read.
+    read. Each snapshot records the login key it was fetched with; a snapshot of another
+    login is absent to every reader (fresh answer, stale fallback, ``--offline``).
     """
 
     def __init__(self, directory: Path) -> None:
@@ -39,23 +47,49 @@ class SnapshotCache:
     def path(self, provider_id: str) -> Path:
         return self.directory / f"{provider_id}.json"
 
-    def load(self, provider_id: str) -> Optional[UsageSnapshot]:
-        """The cached snapshot, or None when absent or unreadable (a bad file is ignored)."""
+    def load(self, provider_id: str, login: Optional[str] = None) -> Optional[UsageSnapshot]:
+        """The cached snapshot of ``login`` (a login key), or None when absent, unreadable
+        (a bad file is ignored) or fetched with another login."""
         data = read_json(self.path(provider_id))
-        if not isinstance(data, dict):
+        if not isinstance(data, dict) or stored_login(data) == _UNREADABLE:
+            return None
+        if login != ANY_LOGIN and stored_login(data) != login:
             return None
         stored = data.get("snapshot")
-        if data.get("storage_version") != STORAGE_VERSION and data.get("schema_version") != 1:
-            return None
         try:
             snapshot = decode_snapshot(stored)  # type: ignore[arg-type]
         except ValueError:
             return None
         return snapshot if snapshot.provider == provider_id else None
 
-    def save(self, snapshot: UsageSnapshot) -> None:
-        document = {"storage_version": STORAGE_VERSION, "snapshot": encode_snapshot(snapshot)}
+    def other_login(self, provider_id: str, login: Optional[str]) -> bool:
+        """Whether a readable snapshot is cached, but for a login other than ``login``."""
+        data = read_json(self.path(provider_id))
+        return isinstance(data, dict) and stored_login(data) not in (login, _UNREADABLE)
+
+    def save(self, snapshot: UsageSnapshot, login: Optional[str] = None) -> None:
+        document = {
+            "storage_version": STORAGE_VERSION,
+            "login": login,
+            "snapshot": encode_snapshot(snapshot),
+        }
         atomic_write_json(self.path(snapshot.provider), document, mode=0o600)
+
+
+#: What :func:`stored_login` says of a document in no storage form it knows.
+_UNREADABLE = "\0unreadable"
+
+
+def stored_login(document: Mapping[str, Any]) -> Optional[str]:
+    """The login key a cached document was written with (None for the older forms)."""
+    if document.get("storage_version") == STORAGE_VERSION:
+        login = document.get("login")
+        return login if isinstance(login, str) else None
+    if document.get("storage_version") in OLDER_STORAGE_VERSIONS:
+        return None
+    if document.get("schema_version") == 1:
+        return None
+    return _UNREADABLE
 
 
 def encode_snapshot(snapshot: UsageSnapshot) -> Dict[str, Any]:
@@ -110,7 +144,8 @@ class FailureGate:
 
     The file holds one state per strategy, so that a rate-limited strategy rests while the
     provider's other strategies are still tried. ``ANY`` is the key for callers that gate a
-    provider as a whole.
+    provider as a whole. Each state records the login key it was written under; another
+    login's state reads as an open gate and is replaced by the next failure.
     """
 
     ANY = "*"
@@ -125,9 +160,12 @@ class FailureGate:
         data = read_json(self.path(provider_id))
         return data if isinstance(data, dict) else {}
 
-    def load(self, provider_id: str, strategy: str = ANY) -> GateState:
+    def load(self, provider_id: str, strategy: str = ANY, login: Optional[str] = None) -> GateState:
         data = self._states(provider_id).get(strategy)
         if not isinstance(data, dict):
+            return GateState()
+        written_by = data.get("login")
+        if login != ANY_LOGIN and (written_by if isinstance(written_by, str) else None) != login:
             return GateState()
         failures_raw: Any = data.get("failures")
         failures: List[datetime] = []
@@ -142,7 +180,13 @@ class FailureGate:
             category=category if isinstance(category, str) else None,
         )
 
-    def _save(self, provider_id: str, strategy: str, state: Optional[GateState]) -> None:
+    def _save(
+        self,
+        provider_id: str,
+        strategy: str,
+        state: Optional[GateState],
+        login: Optional[str] = None,
+    ) -> None:
         states = {k: v for k, v in self._states(provider_id).items() if isinstance(v, dict)}
         if state is None:
             if strategy not in states:
@@ -154,6 +198,7 @@ class FailureGate:
                 "closed_until": state.closed_until.isoformat() if state.closed_until else None,
                 "reason": state.reason,
                 "category": state.category,
+                "login": login,
             }
         if states:
             atomic_write_json(self.path(provider_id), states, mode=0o600)
@@ -166,11 +211,13 @@ class FailureGate:
     def _lock(self, provider_id: str) -> Any:
         return file_lock(self.directory / f".{provider_id}.lock", LOCK_TIMEOUT)
 
-    def record_success(self, provider_id: str, strategy: str = ANY) -> None:
+    def record_success(
+        self, provider_id: str, strategy: str = ANY, login: Optional[str] = None
+    ) -> None:
         if not self.path(provider_id).exists():
             return
         with self._lock(provider_id):
-            self._save(provider_id, strategy, None)
+            self._save(provider_id, strategy, None, login)
 
     def record_failure(
         self,
@@ -180,10 +227,14 @@ class FailureGate:
         retry_after: Optional[float] = None,
         strategy: str = ANY,
         category: Optional[str] = None,
+        login: Optional[str] = None,
     ) -> GateState:
-        """Note a failed request; close the gate on a rate limit or too many failures."""
+        """Note a failed request under ``login``; close the gate on a rate limit or too many
+        failures."""
         with self._lock(provider_id):
-            return self._record_failure(provider_id, now, reason, retry_after, strategy, category)
+            return self._record_failure(
+                provider_id, now, reason, retry_after, strategy, category, login
+            )
 
     def _record_failure(
         self,
@@ -193,8 +244,9 @@ class FailureGate:
         retry_after: Optional[float],
         strategy: str,
         category: Optional[str] = None,
+        login: Optional[str] = None,
     ) -> GateState:
-        previous = self.load(provider_id, strategy)
+        previous = self.load(provider_id, strategy, login)
         failures = tuple(t for t in previous.failures if now - t < FAILURE_WINDOW) + (now,)
         closed_until: Optional[datetime] = None
         if retry_after is not None:
@@ -210,7 +262,7 @@ class FailureGate:
             reason if closed_until else None,
             category if closed_until else None,
         )
-        self._save(provider_id, strategy, state)
+        self._save(provider_id, strategy, state, login)
         return state
 
 
@@ -223,10 +275,12 @@ class LastRun:
     def path(self, provider_id: str) -> Path:
         return self.directory / f"{provider_id}.json"
 
-    def save(self, result: Any, now: datetime) -> None:
-        """``result`` is a pipeline ProviderResult (duck-typed: this module stays below it)."""
+    def save(self, result: Any, now: datetime, login: Optional[str] = None) -> None:
+        """``result`` is a pipeline ProviderResult (duck-typed: this module stays below it);
+        ``login`` the login key it was fetched with."""
         document = {
             "at": now.isoformat(),
+            "login": login,
             "success": result.snapshot is not None and not result.stale,
             "source": result.snapshot.source if result.snapshot is not None else None,
             "error": result.error.message if result.error is not None else None,

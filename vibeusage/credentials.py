@@ -5,7 +5,6 @@ API keys); other tools' files are never written. Files are 0600 inside 0700 dire
 and written atomically.
 """
 
-import logging
 import os
 import stat
 from dataclasses import dataclass
@@ -18,8 +17,6 @@ from .kit.values import MaskedRepr
 from .paths import Paths
 from .store import atomic_write_json, read_json
 from .timeparse import parse_iso, utcnow
-
-log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, repr=False)
@@ -91,7 +88,9 @@ def _tighten(path: Path) -> None:
         mode = stat.S_IMODE(path.lstat().st_mode)
         if mode & 0o077:
             os.chmod(path, 0o600)
-            log.warning(
+            import logging  # deferred: a cached run that warns of nothing never loads it
+
+            logging.getLogger(__name__).warning(
                 "%s was readable by others (mode %03o); it is now private (600)", path, mode
             )
     except OSError:

@@ -27,7 +27,7 @@ from responses import matchers
 
 from tests.conftest import SNAPSHOT_KEYS, USAGE_URL, Home, load_fixture, usage_calls
 from tests.conftest import make_ctx as conftest_make_ctx
-from vibeusage.cache import FailureGate
+from vibeusage.cache import ANY_LOGIN, FailureGate
 from vibeusage.config import Config, ProviderConfig
 from vibeusage.errors import ErrorCategory, VibeusageError
 from vibeusage.models import ProviderIdentity
@@ -403,7 +403,7 @@ def test_401_and_claude_exits_without_new_token_is_login_error_after_one_request
     assert_login_error(result)
     assert fakes.claude_starts() == 1  # the refresh was tried
     assert len(usage_calls(mocked)) == 1
-    assert len(account_calls(mocked)) == 0
+    assert len(account_calls(mocked)) == 1  # asked alongside the usage, not again after
 
 
 @posix_only
@@ -849,7 +849,7 @@ def test_429_closes_the_oauth_gate_until_retry_after_and_refresh_ignores_it(
     assert first.error is not None
     assert first.error.category is ErrorCategory.RATE_LIMITED
     assert len(usage_calls(mocked)) == 1
-    gate = FailureGate(home.cache_dir / "gate").load("claude", "oauth")
+    gate = FailureGate(home.cache_dir / "gate").load("claude", "oauth", ANY_LOGIN)
     assert gate.closed_until is not None
     reopen = NOW + timedelta(seconds=closed_for)
     assert abs((gate.closed_until - reopen).total_seconds()) <= 2.0

@@ -362,7 +362,9 @@ def test_rate_limit_keeps_retry_after_and_does_not_try_other_sessions(ctx, store
     assert result.error is not None
     assert result.error.category is ErrorCategory.RATE_LIMITED
     assert result.error.retry_after == 120.0
-    assert len(mocked.calls) == 1
+    assert [call.request.url for call in mocked.calls if ME_URL not in call.request.url] == [
+        USAGE_URL
+    ]
 
 
 def test_html_instead_of_json_is_a_parse_error(ctx, stored, mocked):

@@ -403,8 +403,11 @@ def test_rejected_app_session_falls_through_to_the_browser(home, ctx, mocked):
     result = CursorWeb().fetch(ctx)
     assert result.snapshot is not None
     assert result.snapshot.source == "web:firefox"
-    cookies = [call.request.headers["Cookie"] for call in mocked.calls]
-    assert cookies == [f"{WORKOS}={SESSION}"] + [f"{WORKOS}={BROWSER_SESSION}"] * 2
+    asked = [call.request for call in mocked.calls]
+    usage = [r.headers["Cookie"] for r in asked if r.url == USAGE_URL]
+    assert usage == [f"{WORKOS}={SESSION}", f"{WORKOS}={BROWSER_SESSION}"]
+    # auth/me is asked alongside each usage request, with the same session.
+    assert sorted(r.headers["Cookie"] for r in asked if r.url == ME_URL) == sorted(usage)
 
 
 def test_every_session_rejected_lists_the_sources_tried(home, ctx, mocked):

@@ -1,10 +1,13 @@
 """Run providers: plan (pure), run (the only concurrency), record (cache, gate, last run).
 
-``Pipeline`` puts the three together for one run of a command: it reads the cache and the
-gate, lets :mod:`.plan` decide what needs no fetch, hands the rest to :class:`.Runner`,
-and gives the recorders of :mod:`.record` every attempt and result.
+``Pipeline`` puts the three together for one run of a command: it reads each provider's
+login key (once, off the main thread, with the availability check when there is one),
+reads the cache and the gate of that login, lets :mod:`.plan` decide what needs no fetch,
+hands the rest to :class:`.Runner`, and gives the recorders of :mod:`.record` every
+attempt and result.
 """
 
+import functools
 from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
@@ -17,6 +20,9 @@ from ..providers.manifest import Provider, Strategy
 from ..timeparse import utcnow
 from .plan import serve_from_cache, with_observation_age
 from .results import ProviderResult, RunOptions
+
+#: Reading login keys is local; one that takes longer than this counts as "no login".
+LOGIN_KEY_TIMEOUT = 5.0
 
 if TYPE_CHECKING:
     from ..providers.base import FetchContext
@@ -47,6 +53,8 @@ class Pipeline:
         self._runner: Optional[Runner] = None
         #: The providers of this run, by id (the stale fallback asks their strategies).
         self._providers: Dict[str, Provider] = {}
+        #: Each provider's login key, read once per run (see :meth:`find_logins`).
+        self._logins: Dict[str, Optional[str]] = {}
 
     @property
     def runner(self) -> "Runner":
@@ -63,14 +71,17 @@ class Pipeline:
                     GateRecorder(self.gate, self.clock),
                     LastRunRecorder(LastRun(self.paths.cache_dir), self.clock),
                 )
+            recorder = Recorders(recorders)
+            recorder.use_logins(self.login_of)
             self._runner = Runner(
                 make_context=self._context,
                 chain_of=self._chain,
-                load_gate=self.gate.load,
+                load_gate=self._load_gate,
                 load_cached=self._stale_fallback,
-                recorder=Recorders(recorders),
+                recorder=recorder,
                 clock=self.clock,
                 attach_status=self._with_status,
+                with_credentials=self._remember_login,
             )
         return self._runner
 
@@ -89,6 +100,25 @@ class Pipeline:
     def has_cache(self, provider: Provider) -> bool:
         return self.cache.path(provider.id).is_file()
 
+    def find_logins(self, providers: Sequence[Provider]) -> None:
+        """Read the login keys of ``providers`` not read yet, concurrently off this thread.
+
+        A key that cannot be read in time, or whose reader fails, is None ("no login").
+        """
+        missing = [p for p in providers if p.id not in self._logins]
+        if not missing:
+            return
+        from ..kit.parallel import run_parallel
+
+        calls = [functools.partial(self._read_login, p) for p in missing]
+        outcomes = run_parallel(calls, LOGIN_KEY_TIMEOUT, "login-key")
+        for provider, (ok, value) in zip(missing, outcomes):
+            self._logins.setdefault(provider.id, value if ok and isinstance(value, str) else None)
+
+    def login_of(self, provider_id: str) -> Optional[str]:
+        """The login key already read for ``provider_id`` (None when none was)."""
+        return self._logins.get(provider_id)
+
     def run(
         self,
         providers: Sequence[Provider],
@@ -100,13 +130,20 @@ class Pipeline:
         Cache-only answers (``--offline``, a fresh snapshot) are settled by the plan without
         threads or network; the rest go to the runner.
         """
-        now = self.clock()
         self._providers.update((p.id, p) for p in providers)
+        self.find_logins(providers)
+        now = self.clock()
         results: Dict[str, ProviderResult] = {}
         to_fetch: List[Provider] = []
         for provider in providers:
+            login = self.login_of(provider.id)
+            cached = self.cache.load(provider.id, login)
+            # Offline, a snapshot of another login is named rather than silently missing.
+            foreign = (
+                options.offline and cached is None and self.cache.other_login(provider.id, login)
+            )
             settled = serve_from_cache(
-                provider, self.cache.load(provider.id), options, self.config.fetch, now
+                provider, cached, options, self.config.fetch, now, other_login=foreign
             )
             if settled is not None:
                 results[provider.id] = settled
@@ -131,14 +168,19 @@ class Pipeline:
             )
         # One rule for every strategy and the cache: data observed too long ago is stale.
         observed = self.clock()
-        return [with_observation_age(results[p.id], self.config.fetch, observed) for p in providers]
+        return [
+            with_observation_age(
+                replace(results[p.id], login=self.login_of(p.id)), self.config.fetch, observed
+            )
+            for p in providers
+        ]
 
     # -- what the runner is given ----------------------------------------------------------
 
     def _stale_fallback(self, provider_id: str) -> Optional[UsageSnapshot]:
         """What a failed provider shows as stale: the cache, or newer local data a strategy
         keeps (Claude's statusline capture) when it offers a ``fallback``."""
-        cached = self.cache.load(provider_id)
+        cached = self.cache.load(provider_id, self.login_of(provider_id))
         provider = self._providers.get(provider_id)
         if provider is None:
             return cached
@@ -154,13 +196,30 @@ class Pipeline:
             return found
         return cached
 
+    def _load_gate(self, provider_id: str, strategy: str) -> Any:
+        return self.gate.load(provider_id, strategy, self.login_of(provider_id))
+
+    def _remember_login(self, provider: Provider) -> None:
+        """Read a provider's login key now (in its availability check's thread)."""
+        self._logins.setdefault(provider.id, self._read_login(provider))
+
+    def _read_login(self, provider: Provider) -> Optional[str]:
+        """The provider's login key; None when it has no reader or the reader fails."""
+        if provider.login_key is None:
+            return None
+        try:
+            key = provider.login_key(self._context(provider, 0.0))
+        except Exception:  # a login key is local bookkeeping: never a reason to fail
+            return None
+        return key if isinstance(key, str) and key else None
+
     def _chain(self, provider: Provider) -> Tuple[Strategy, ...]:
         return provider.strategies_for(self.config.provider(provider.id).auth_source)
 
     def _context(self, provider: Provider, timeout: float) -> "FetchContext":
         from ..providers.base import FetchContext
 
-        return FetchContext.for_provider(
+        ctx = FetchContext.for_provider(
             provider,
             self.environ,
             self.paths,
@@ -168,6 +227,8 @@ class Pipeline:
             self.clock,
             timeout,
         )
+        ctx.login = self.login_of(provider.id)
+        return ctx
 
     def _with_status(
         self, provider: Provider, snapshot: UsageSnapshot, remaining: float, cancel: Any

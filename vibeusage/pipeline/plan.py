@@ -30,10 +30,15 @@ def serve_from_cache(
     options: RunOptions,
     fetch: FetchConfig,
     now: datetime,
+    other_login: bool = False,
 ) -> Optional[ProviderResult]:
-    """The answer ``--offline`` or a fresh snapshot gives, or None when a fetch is needed."""
+    """The answer ``--offline`` or a fresh snapshot gives, or None when a fetch is needed.
+
+    ``cached`` is the snapshot of the current login only; ``other_login`` says that one of
+    another login is cached (offline, that is named rather than shown).
+    """
     if options.offline:
-        return _offline(provider, cached, fetch, now)
+        return _offline(provider, cached, fetch, now, other_login)
     if options.refresh or cached is None:
         return None
     age = (now - cached.fetched_at).total_seconds()
@@ -43,13 +48,22 @@ def serve_from_cache(
 
 
 def _offline(
-    provider: Provider, cached: Optional[UsageSnapshot], fetch: FetchConfig, now: datetime
+    provider: Provider,
+    cached: Optional[UsageSnapshot],
+    fetch: FetchConfig,
+    now: datetime,
+    other_login: bool = False,
 ) -> ProviderResult:
     if cached is None:
+        message = f"No cached {provider.name} data to show offline"
+        if other_login:
+            message = (
+                f"The cached {provider.name} data belongs to another login: nothing to show offline"
+            )
         return ProviderResult(
             provider,
             error=VibeusageError(
-                f"No cached {provider.name} data to show offline",
+                message,
                 # Exit 3: the data exists only behind the network --offline forbids.
                 ErrorCategory.NETWORK,
                 remediation="Run once without `--offline` to fill the cache.",

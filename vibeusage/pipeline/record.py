@@ -8,7 +8,7 @@ logged and dropped.
 
 import logging
 from datetime import datetime
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Optional, Sequence
 
 from ..cache import FailureGate, LastRun, SnapshotCache
 from ..errors import ErrorCategory, VibeusageError
@@ -20,8 +20,22 @@ from .results import ProviderResult
 log = logging.getLogger(__name__)
 
 
+def _no_login(provider_id: str) -> Optional[str]:
+    return None
+
+
 class Recorder:
-    """Observes a run; every method does nothing unless overridden."""
+    """Observes a run; every method does nothing unless overridden.
+
+    ``logins`` gives the login key of a provider in this run (the pipeline sets it with
+    :meth:`use_logins`): what a recorder keeps is tied to that login.
+    """
+
+    logins: Callable[[str], Optional[str]] = staticmethod(_no_login)
+
+    def use_logins(self, logins: Callable[[str], Optional[str]]) -> None:
+        """Where the login key of a provider comes from in this run."""
+        self.logins = logins
 
     def succeeded(self, provider: Provider, strategy: str, snapshot: UsageSnapshot) -> None:
         """A strategy produced ``snapshot``."""
@@ -43,7 +57,7 @@ class SnapshotRecorder(Recorder):
 
     def succeeded(self, provider: Provider, strategy: str, snapshot: UsageSnapshot) -> None:
         try:
-            self.cache.save(snapshot)
+            self.cache.save(snapshot, self.logins(provider.id))
         except (OSError, ValueError, ArithmeticError) as exc:
             # A read-only cache (or an odd value) must not cost the user their data.
             log.debug("cannot write cache for %s: %s", provider.id, exc)
@@ -58,7 +72,7 @@ class GateRecorder(Recorder):
 
     def succeeded(self, provider: Provider, strategy: str, snapshot: UsageSnapshot) -> None:
         try:
-            self.gate.record_success(provider.id, strategy)
+            self.gate.record_success(provider.id, strategy, self.logins(provider.id))
         except OSError as exc:
             log.debug("cannot update the failure gate of %s: %s", provider.id, exc)
 
@@ -76,6 +90,7 @@ class GateRecorder(Recorder):
                 retry_after,
                 strategy=strategy,
                 category=error.category.value,
+                login=self.logins(provider.id),
             )
         except OSError as exc:
             log.debug("cannot write failure gate for %s: %s", provider.id, exc)
@@ -90,7 +105,7 @@ class LastRunRecorder(Recorder):
 
     def finished(self, result: ProviderResult) -> None:
         try:
-            self.last_run.save(result, self.clock())
+            self.last_run.save(result, self.clock(), self.logins(result.provider_id))
         except OSError as exc:
             log.debug("cannot record the run of %s: %s", result.provider_id, exc)
 
@@ -100,6 +115,11 @@ class Recorders(Recorder):
 
     def __init__(self, recorders: Sequence[Recorder]) -> None:
         self.recorders = tuple(recorders)
+
+    def use_logins(self, logins: Callable[[str], Optional[str]]) -> None:
+        super().use_logins(logins)
+        for recorder in self.recorders:
+            recorder.use_logins(logins)
 
     def succeeded(self, provider: Provider, strategy: str, snapshot: UsageSnapshot) -> None:
         self._tell("succeeded", provider, strategy, snapshot)

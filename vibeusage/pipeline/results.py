@@ -19,6 +19,8 @@ class ProviderResult:
     stale: bool = False
     attempts: Tuple[Attempt, ...] = ()
     duration_ms: int = 0
+    #: The login key the run read for the provider (the snapshot, if any, is of that login).
+    login: Optional[str] = None
 
     @property
     def provider_id(self) -> str:

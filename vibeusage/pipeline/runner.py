@@ -52,6 +52,7 @@ class Runner:
         recorder: Recorder,
         clock: Callable[[], datetime],
         attach_status: Callable[[Provider, UsageSnapshot, float, Any], UsageSnapshot],
+        with_credentials: Optional[Callable[[Provider], None]] = None,
     ) -> None:
         self.make_context = make_context
         self.chain_of = chain_of
@@ -60,6 +61,9 @@ class Runner:
         self.recorder = recorder
         self.clock = clock
         self.attach_status = attach_status
+        #: Called, in the availability check's thread, for a provider found to have
+        #: credentials (the pipeline reads its login key there, at the same time).
+        self.with_credentials = with_credentials
         self._available: Dict[str, Tuple[Strategy, ...]] = {}
         self._available_lock = threading.Lock()
 
@@ -125,7 +129,8 @@ class Runner:
 
     def _safe_availability(self, provider: Provider, cancel: threading.Event) -> None:
         try:
-            self.available_chain(provider, cancel)
+            if self.available_chain(provider, cancel) and self.with_credentials is not None:
+                self.with_credentials(provider)
         except Exception:
             log.debug("availability of %s failed", provider.id, exc_info=True)
 
@@ -337,17 +342,24 @@ class _Limits:
 
 
 class _LazySession:
-    """Stands in for a worker's Session until a strategy makes its first request."""
+    """Stands in for a worker's Session until a strategy makes its first request.
+
+    A strategy may send requests from several threads at once (``kit.parallel``): the
+    Session is made once, under a lock.
+    """
 
     def __init__(self, timeout: float) -> None:
         self._timeout = timeout
         self._session: Any = None
+        self._lock = threading.Lock()
 
     def __getattr__(self, name: str) -> Any:
         if self._session is None:
-            from ..http import make_session
+            with self._lock:
+                if self._session is None:
+                    from ..http import make_session
 
-            self._session = make_session(self._timeout)
+                    self._session = make_session(self._timeout)
         return getattr(self._session, name)
 
 

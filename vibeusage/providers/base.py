@@ -71,6 +71,9 @@ class FetchContext:
     #: Which provider the strategy works for (named in errors the kit raises).
     provider_id: str = ""
     provider_name: str = ""
+    #: The provider's login key in this run (``Provider.login_key``), when the pipeline read
+    #: one: a cache in ``state`` may be tied to it (it survives token refreshes).
+    login: Optional[str] = None
 
     @classmethod
     def for_provider(

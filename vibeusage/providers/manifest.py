@@ -158,6 +158,7 @@ class Provider:
         "option_defaults",
         "secret",
         "login",
+        "login_key",
         "status_fetch",
         "env_vars",
         "tools",
@@ -179,6 +180,7 @@ class Provider:
         option_defaults: Optional[Mapping[str, Any]] = None,
         secret: Optional[SecretSpec] = None,
         login: Union[str, Callable[..., str], None] = None,
+        login_key: Union[str, Callable[..., Optional[str]], None] = None,
         status_fetch: Union[str, Callable[..., Any], None] = None,
         env_vars: Sequence[str] = (),
         tools: Sequence[str] = (),
@@ -203,6 +205,10 @@ class Provider:
         self.secret = secret
         #: ``login(ctx, io) -> summary``: an interactive way in, run by ``vibeusage auth``.
         self.login = Ref(login) if login else None
+        #: ``login_key(ctx) -> fingerprint or None``: which login (and host) the provider's
+        #: data would come from, read locally (no request, no program) and never raising;
+        #: cached snapshots and gates of another login are not used. None: no such check.
+        self.login_key = Ref(login_key) if login_key else None
         #: ``status_fetch(session, now, timeout) -> ProviderStatus`` for a status source that
         #: is not a Statuspage site at ``status_url``; it must never raise.
         self.status_fetch = Ref(status_fetch) if status_fetch else None

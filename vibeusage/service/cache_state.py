@@ -2,7 +2,13 @@
 
 from typing import Any, Dict, List, Sequence
 
-from ..cache import FailureGate, SnapshotCache, clear_provider_cache, provider_cache_files
+from ..cache import (
+    ANY_LOGIN,
+    FailureGate,
+    SnapshotCache,
+    clear_provider_cache,
+    provider_cache_files,
+)
 from .context import Context
 
 
@@ -10,14 +16,14 @@ def describe(app: Context, provider_id: str) -> Dict[str, Any]:
     """What is cached for one provider, without secrets."""
     cache_dir = app.paths.cache_dir
     now = app.clock()
-    snapshot = SnapshotCache(app.paths.snapshots_dir).load(provider_id)
+    snapshot = SnapshotCache(app.paths.snapshots_dir).load(provider_id, ANY_LOGIN)
     files = provider_cache_files(cache_dir, provider_id)
     gate = FailureGate(app.paths.gate_dir)
     provider = app.registry.get(provider_id)
     strategies = tuple(s.name for s in provider.strategies) if provider is not None else ()
     gates = {}
     for name in (*strategies, FailureGate.ANY):
-        state = gate.load(provider_id, name)
+        state = gate.load(provider_id, name, ANY_LOGIN)
         if state.closed_until is not None or state.failures:
             gates[name] = {
                 "closed_until": state.closed_until.isoformat()

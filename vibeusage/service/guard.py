@@ -78,10 +78,12 @@ def gather(app: Context, request: GuardRequest) -> List[GuardSubject]:
     deadline = time.monotonic() + request.timeout
     selection = _select(app, request)
     start = app.clock()
-    cache = app.pipeline().cache
+    pipeline = app.pipeline()
+    cache = pipeline.cache
+    pipeline.find_logins(selection.providers)
     lanes = [_Lane(provider) for provider in selection.providers]
     for lane in lanes:
-        cached = cache.load(lane.provider.id)
+        cached = cache.load(lane.provider.id, pipeline.login_of(lane.provider.id))
         lane.see(cached)
         if cached is not None and _cache_fresh(cached, start, request.max_age):
             lane.fresh = cached
@@ -162,7 +164,7 @@ def _recorders(app: Context) -> Tuple[Any, ...]:
 
     class NewerOnly(SnapshotRecorder):
         def succeeded(self, provider: Provider, strategy: str, snapshot: UsageSnapshot) -> None:
-            cached = self.cache.load(provider.id)
+            cached = self.cache.load(provider.id, self.logins(provider.id))
             if cached is None or snapshot.fetched_at > cached.fetched_at:
                 super().succeeded(provider, strategy, snapshot)
 

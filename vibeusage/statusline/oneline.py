@@ -17,8 +17,11 @@ TYPE_CHECKING = False
 if TYPE_CHECKING:
     from typing import Any, Dict, List, Optional, Sequence, Tuple
 
-#: The snapshot cache's storage form read here (``cache.STORAGE_VERSION``, kept equal by a test).
-STORAGE_VERSION = 2
+#: The snapshot cache's storage forms read here (``cache.STORAGE_VERSION`` and the older
+#: ones it still reads, kept equal by a test). The login key a v3 entry records is not
+#: checked here: this reader loads no provider code.
+STORAGE_VERSION = 3
+OLDER_STORAGE_VERSIONS = (2,)
 PERIOD_ORDER = ("session", "daily", "weekly", "monthly")
 LABELS = {"session": "5h", "daily": "24h", "weekly": "7d", "monthly": "30d"}
 CRITICAL_USED = 95
@@ -43,7 +46,11 @@ def cached_provider(cache_dir: str, provider_id: str) -> Optional[Dict[str, Any]
     if not isinstance(data, dict):
         return None
     # The cache's own storage form, or the contract form older versions wrote.
-    if data.get("storage_version") != STORAGE_VERSION and data.get("schema_version") != 1:
+    version = data.get("storage_version")
+    if (
+        version not in (STORAGE_VERSION, *OLDER_STORAGE_VERSIONS)
+        and data.get("schema_version") != 1
+    ):
         return None
     return snapshot_provider(data.get("snapshot"), provider_id)
 

@@ -134,10 +134,13 @@ def _verbose_lines(result: ProviderResult, now: datetime, style: Style) -> List[
         if parts:
             lines.append(f" {style.sep} ".join(parts))
     fetched = snapshot.fetched_at.astimezone().strftime("%Y-%m-%d %H:%M:%S")
-    lines.append(
+    source = (
         f"Source: {snapshot.source} {style.sep} fetched {fetched} "
         f"({format_age(now - snapshot.fetched_at)} ago)"
     )
+    if result.login:
+        source += f" {style.sep} login {result.login[:4]}{'…' if style.unicode else '...'}"
+    lines.append(source)
     if result.attempts:
         tried = []
         for attempt in result.attempts:

@@ -30,6 +30,7 @@ PROVIDER = Provider(
     ),
     setup_hint="Open the Antigravity app, or install `agy` and run it once to sign in.",
     description="Antigravity 5-hour and weekly limits per model group",
+    login_key="antigravity.login_key:antigravity_login_key",
     env_vars=("ANTIGRAVITY_CLI_PATH", "DBUS_SESSION_BUS_ADDRESS", "XDG_CONFIG_HOME"),
     tools=("agy", "secret-tool", "security", "lsof", "ps", "powershell"),
     # Google access and refresh tokens (the CSRF token of the local server never leaves it).

@@ -31,6 +31,7 @@ PROVIDER = Provider(
         check="augment.session:session_problem",
         validate="augment.session:validate_session",
     ),
+    login_key="augment.login_key:augment_login_key",
     env_vars=("AUGMENT_SESSION_AUTH", "AUGGIE_CLI_PATH"),
     tools=("auggie",),
 )

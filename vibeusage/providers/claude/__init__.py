@@ -30,6 +30,7 @@ PROVIDER = Provider(
         check="claude.web:session_key_problem",
         validate="claude.web:validate_session_key",
     ),
+    login_key="claude.login_key:claude_login_key",
     env_vars=("CLAUDE_CONFIG_DIR",),
     tools=("claude", "security"),
     # OAuth access/refresh tokens and claude.ai session keys: sk-ant-oat01-, sk-ant-sid01-...

@@ -16,6 +16,7 @@ from ...errors import ErrorCategory, VibeusageError
 from ...kit.delegated import refresh_by_cli
 from ...kit.files import read_tool_json
 from ...kit.http import decoding
+from ...kit.parallel import run_parallel
 from ...kit.values import MaskedRepr, fingerprint, opt_str
 from ...models import ProviderIdentity
 from ...timeparse import from_epoch
@@ -183,7 +184,13 @@ class ClaudeOAuth(Strategy):
         # at once with the network's own error (and the chain stops there), where starting
         # `claude` to renew the login would wait for the whole refresh timeout. Online the
         # expired token costs one 401 before the renewal.
-        response = self._get(ctx, USAGE_URL, creds, accept=(401,))
+        if _expired(creds, ctx):
+            response = self._get(ctx, USAGE_URL, creds, accept=(401,))
+            identity = ProviderIdentity(
+                plan=plan_name(creds.subscription_type, creds.rate_limit_tier)
+            )
+        else:
+            response, identity = self._usage_and_identity(ctx, creds, (401,))
         if response.status_code == 401:
             renewed = self._delegated_refresh(ctx, creds)
             if renewed is None:
@@ -195,9 +202,8 @@ class ClaudeOAuth(Strategy):
                     )
                 raise ctx.http.error(response, _remediation(creds))
             creds = renewed
-            response = self._get(ctx, USAGE_URL, creds)  # a second 401 is raised
+            response, identity = self._usage_and_identity(ctx, creds)  # a second 401 is raised
         payload = ctx.http.json(response, "usage data")
-        identity = self._identity(ctx, creds)
         with decoding(NAME, "usage data"):
             snapshot = parse_usage(payload, ctx.now(), identity=identity, source=self.name)
         return FetchResult.ok(snapshot)
@@ -242,25 +248,50 @@ class ClaudeOAuth(Strategy):
         return reread() if changed else None
 
     @staticmethod
-    def _identity(ctx: FetchContext, creds: ClaudeCredentials) -> ProviderIdentity:
-        """Email, organisation and plan: from a 24 h cache, else the account endpoint."""
+    def _usage_and_identity(
+        ctx: FetchContext, creds: ClaudeCredentials, accept: Tuple[int, ...] = ()
+    ) -> Tuple[Any, ProviderIdentity]:
+        """The usage response and the account: the account from its 24 h cache, else asked
+        for at the same time as the usage (one round trip)."""
         fallback = ProviderIdentity(plan=plan_name(creds.subscription_type, creds.rate_limit_tier))
         cache = ctx.state.json_cache("identity", ttl=IDENTITY_TTL)
-        tag = fingerprint(creds.access_token)
+        # The run's login key survives token refreshes; the token stands in without one.
+        tag = ctx.login or fingerprint(creds.access_token)
         cached = cache.load(tag, ctx.now())
         if cached is not None:
-            return _merge(ProviderIdentity.from_dict(cached), fallback)
-        try:
-            response = ClaudeOAuth._get(ctx, ACCOUNT_URL, creds)
-            with decoding(NAME, "account data"):
-                identity = parse_identity(response.json())
-        except VibeusageError:  # identity is a bonus: never let it cost the usage data
-            return fallback
-        try:
-            cache.save(tag, identity.to_dict(), ctx.now())
-        except OSError:
-            pass
-        return _merge(identity, fallback)
+            response = ClaudeOAuth._get(ctx, USAGE_URL, creds, accept=accept)
+            return response, _merge(ProviderIdentity.from_dict(cached), fallback)
+        usage, account = run_parallel(
+            [
+                lambda: ClaudeOAuth._get(ctx, USAGE_URL, creds, accept=accept),
+                lambda: ClaudeOAuth._get(ctx, ACCOUNT_URL, creds),
+            ],
+            ctx.timeout + 1.0,  # the runner's own bound on the strategy comes first
+            "claude-oauth",
+        )
+        if not usage[0]:
+            raise usage[1]
+        identity = _read_identity(account)
+        if identity is None:  # identity is a bonus: never let it cost the usage data
+            return usage[1], fallback
+        if usage[1].status_code == 200:
+            try:
+                cache.save(tag, identity.to_dict(), ctx.now())
+            except OSError:
+                pass
+        return usage[1], _merge(identity, fallback)
+
+
+def _read_identity(outcome: Tuple[bool, Any]) -> Optional[ProviderIdentity]:
+    """The account from the account endpoint's outcome, or None when it failed."""
+    ok, response = outcome
+    if not ok:
+        return None
+    try:
+        with decoding(NAME, "account data"):
+            return parse_identity(response.json())
+    except VibeusageError:
+        return None
 
 
 def _expired(creds: ClaudeCredentials, ctx: FetchContext) -> bool:

@@ -20,6 +20,7 @@ PROVIDER = Provider(
     setup_hint="Install the Codex CLI and run `codex login`; vibeusage reads its login.",
     options={"cli_refresh": bool},
     description="Codex CLI on ChatGPT plans (5-hour and weekly limits, credits)",
+    login_key="codex.login_key:codex_login_key",
     env_vars=("CODEX_HOME",),
     tools=("codex",),
     # OpenAI API keys (sk-..., sk-proj-...); the OAuth tokens are JWTs, masked generically.

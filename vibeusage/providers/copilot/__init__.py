@@ -41,6 +41,7 @@ PROVIDER = Provider(
         validate="copilot.api:validate_token",
     ),
     login="copilot.device_flow:login",
+    login_key="copilot.login_key:copilot_login_key",
     env_vars=("COPILOT_GITHUB_TOKEN", "GH_TOKEN", "GITHUB_TOKEN", "GH_CONFIG_DIR"),
     tools=("gh",),
     # Classic (ghp_, gho_, ghu_, ghs_, ghr_) and fine-grained (github_pat_) tokens.

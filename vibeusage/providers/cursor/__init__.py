@@ -35,5 +35,6 @@ PROVIDER = Provider(
         check="cursor.session:session_value_problem",
         validate="cursor.web:validate_session",
     ),
+    login_key="cursor.login_key:cursor_login_key",
     tools=("cursor",),
 )

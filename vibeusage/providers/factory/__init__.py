@@ -28,6 +28,7 @@ PROVIDER = Provider(
         check="factory.keys:key_problem",
         validate="factory.keys:validate_key",
     ),
+    login_key="factory.login_key:factory_login_key",
     env_vars=("FACTORY_API_KEY", "FACTORY_HOME_OVERRIDE"),
     # Keyring lookups of the Droid login's AES key (Linux Secret Service, macOS Keychain).
     tools=("secret-tool", "security"),

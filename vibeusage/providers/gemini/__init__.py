@@ -18,6 +18,7 @@ PROVIDER = Provider(
     strategies=(StrategyRef("oauth", "Gemini CLI Google login", "gemini.oauth:GeminiOAuth"),),
     setup_hint="Install the Gemini CLI and log in with Google by running `gemini`.",
     description="Gemini CLI and Gemini Code Assist quotas",
+    login_key="gemini.login_key:gemini_login_key",
     env_vars=(
         "GEMINI_CLI_HOME",
         "GEMINI_OAUTH_CLIENT_ID",

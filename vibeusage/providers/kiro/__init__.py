@@ -25,6 +25,7 @@ PROVIDER = Provider(
     ),
     description="Kiro monthly credits, bonus credits and overages (kiro-cli)",
     options={"region": str},
+    login_key="kiro.login_key:kiro_login_key",
     env_vars=("KIRO_CLI_PATH", "KIRO_DATA_DIR", "XDG_DATA_HOME", "KIRO_API_KEY"),
     tools=("kiro-cli",),
     # AWS SSO-OIDC access and refresh tokens (aoa…/aor…).

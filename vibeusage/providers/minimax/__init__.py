@@ -28,6 +28,7 @@ PROVIDER = Provider(
         check="minimax.api:key_problem",
         validate="minimax.api:validate_key",
     ),
+    login_key="minimax.login_key:minimax_login_key",
     env_vars=("MINIMAX_CODING_API_KEY", "MINIMAX_API_KEY", "MINIMAX_CN_API_KEY"),
     # Plan keys (sk-cp-…) and pay-as-you-go keys (sk-api-…).
     token_patterns=(r"sk-(?:cp|api)-[A-Za-z0-9_\-]{10,}",),

@@ -28,6 +28,7 @@ PROVIDER = Provider(
     ),
     description="Google Cloud Vertex AI quotas (per minute and per day, from Cloud Monitoring)",
     options={"project": str, "quota_project": str},
+    login_key="vertexai.login_key:vertex_login_key",
     env_vars=(
         "GOOGLE_APPLICATION_CREDENTIALS",
         "CLOUDSDK_CONFIG",

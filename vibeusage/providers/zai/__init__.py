@@ -29,6 +29,7 @@ PROVIDER = Provider(
         check="zai.api:key_problem",
         validate="zai.api:validate_key",
     ),
+    login_key="zai.login_key:zai_login_key",
     env_vars=(
         "ZAI_API_KEY",
         "Z_AI_API_KEY",
