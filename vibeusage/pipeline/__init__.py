@@ -156,6 +156,7 @@ class Pipeline:
         return provider.strategies_for(self.config.provider(provider.id).auth_source)
 
     def _context(self, provider: Provider, timeout: float) -> "FetchContext":
+        from ..config import tools_ban
         from ..providers.base import FetchContext
 
         return FetchContext.for_provider(
@@ -165,6 +166,7 @@ class Pipeline:
             self.config.provider(provider.id),
             self.clock,
             timeout,
+            tools_ban(self.config, provider.id, self.environ),
         )
 
     def _with_status(

@@ -71,6 +71,8 @@ class FetchContext:
     #: Which provider the strategy works for (named in errors the kit raises).
     provider_id: str = ""
     provider_name: str = ""
+    #: Why this provider's programs must not be started (``run_tools = false``), or None.
+    tools_ban: Optional[str] = None
 
     @classmethod
     def for_provider(
@@ -81,6 +83,7 @@ class FetchContext:
         config: ProviderConfig,
         clock: Callable[[], datetime] = utcnow,
         timeout: float = 30.0,
+        tools_ban: Optional[str] = None,
     ) -> "FetchContext":
         """The context every strategy, check and login flow of ``provider`` runs with."""
         from ..paths import home_dir
@@ -94,6 +97,7 @@ class FetchContext:
             clock=clock,
             provider_id=provider.id,
             provider_name=provider.name,
+            tools_ban=tools_ban,
         )
 
     def now(self) -> datetime:

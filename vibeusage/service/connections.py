@@ -8,8 +8,15 @@ from .context import Context
 
 def fetch_context(app: Context, provider: Provider) -> FetchContext:
     """The context a provider's checks and login flows run with."""
+    from ..config import tools_ban
+
     return FetchContext.for_provider(
-        provider, app.environ, app.paths, app.config.provider(provider.id), app.clock
+        provider,
+        app.environ,
+        app.paths,
+        app.config.provider(provider.id),
+        app.clock,
+        tools_ban=tools_ban(app.config, provider.id, app.environ),
     )
 
 
