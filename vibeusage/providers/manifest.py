@@ -97,6 +97,13 @@ class Strategy:
         """Why the strategy is or is not available, for ``auth`` and ``doctor`` (no secrets)."""
         return f"{self.label}: {'found' if self.available(ctx) else 'not found'}"
 
+    def unusable(self, ctx: FetchContext) -> Optional[str]:
+        """Credentials found that can never work here (a login type without a usage
+        endpoint): why, else None. Cheap and local, as ``available``; only asked when
+        ``available`` said yes. The default view skips a provider whose every available
+        strategy says so; a provider named on the command line still shows the error."""
+        return None
+
 
 class StrategyRef(Strategy):
     """One strategy of a provider's chain: its name and label now, its code on first use.
@@ -129,6 +136,9 @@ class StrategyRef(Strategy):
 
     def fetch(self, ctx: FetchContext) -> FetchResult:
         return self.load().fetch(ctx)
+
+    def unusable(self, ctx: FetchContext) -> Optional[str]:
+        return self.load().unusable(ctx)
 
     def explain(self, ctx: FetchContext) -> str:
         ban = self._forbidden(ctx)
