@@ -61,6 +61,9 @@ def test_bash_completes_every_level_from_the_parsers(cli, home, tmp_path):
         "t vibeusage guard --provider cu",
         "t vibeusage --timeout 3 cod",
         "t vibeusage auth -",
+        "t vibeusage history export ''",
+        "t vibeusage statusline install ''",
+        "t vibeusage statusline claude cu",
     )
     assert registered == "complete -F _vibeusage vibeusage"
     assert got[0] == "config"
@@ -78,6 +81,7 @@ def test_bash_completes_every_level_from_the_parsers(cli, home, tmp_path):
     assert got[10] == "cursor"
     assert got[11] == "codex"  # the value of --timeout is skipped; no command after it
     assert {"--delete", "-f", "--force"} <= set(got[12].split())
+    assert got[13:] == ["", "", "cursor"]  # what an action word lets follow
 
 
 # --- zsh -------------------------------------------------------------------------------------
@@ -158,6 +162,7 @@ def test_fish_completes_short_options_values_and_files_only_after_o(cli, home, t
         "vibeusage -o w9",
         "vibeusage w9",
         "vibeusage history record co",
+        "vibeusage statusline install ",
     )
     assert got[0] == "config"
     assert "cursor" in got[1].split() and "codex" not in got[1].split()
@@ -167,6 +172,7 @@ def test_fish_completes_short_options_values_and_files_only_after_o(cli, home, t
     assert got[5] == "w9w.json"
     assert got[6] == ""  # no file where a provider or command is expected
     assert set(got[7].split()) == {"codex", "copilot"}
+    assert got[8] == ""
 
 
 def test_completion_bash_builds_every_parser_without_strategy_modules(cli, home):

@@ -9,17 +9,19 @@ from .app import App, add_output_options, new_parser
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up time
 if TYPE_CHECKING:
-    from typing import Callable, Dict, List
+    from typing import Callable, Dict, List, Tuple
 
     from ..providers.manifest import Provider
     from ..views.completion import Command, Kind, Option
 
 SHELLS = ("bash", "zsh", "fish")
 
-#: Words a command's first positional accepts beside providers (its metavar or help says so).
-ACTIONS = {
-    "history": ["record", "export"],
-    "statusline": ["install", "uninstall", "status"],
+#: Words a command's first positional accepts beside providers (its metavar or help says
+#: so): each action and whether providers may follow it; then whether more providers may
+#: follow a first provider.
+ACTIONS: Dict[str, Tuple[Dict[str, bool], bool]] = {
+    "history": ({"record": True, "export": False}, False),
+    "statusline": ({"install": False, "uninstall": False, "status": False}, True),
 }
 
 
@@ -75,22 +77,30 @@ def command_spec(name: str, parser: argparse.ArgumentParser, providers: List[str
     ]
     slots: List[List[str]] = []
     repeat = False
+    follow: Dict[str, List[str]] = {}
     for action in parser._actions:
         if action.option_strings:
             continue
         if action.choices:
-            words = [str(c) for c in action.choices]
+            slots.append([str(c) for c in action.choices])
+        elif action.dest in ("provider", "providers", "words") and name in ACTIONS:
+            actions, more = ACTIONS[name]
+            slots.append(list(actions) + providers)
+            follow = {word: providers if then else [] for word, then in actions.items()}
+            if more:
+                slots.append(providers)
+            repeat = more
+            break
         elif action.dest in ("provider", "providers", "words"):
-            words = ACTIONS.get(name, []) + providers
+            slots.append(providers)
         else:
-            words = []
-        slots.append(words)
+            slots.append([])
         if action.nargs in ("*", "+"):
             repeat = True
-            if ACTIONS.get(name):
-                slots.append(providers)  # after the action word: providers only
             break
-    return Command(name, options, slots, repeat)
+    command = Command(name, options, slots, repeat)
+    command.follow = follow
+    return command
 
 
 def specs(app: App) -> List[Command]:

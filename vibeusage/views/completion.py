@@ -28,10 +28,11 @@ class Command:
     """A command's options and positional slots (``name`` "" is the usage view).
 
     ``slots[i]`` holds the words position ``i`` accepts; with ``repeat`` the last slot
-    accepts any number of words.
+    accepts any number of words. ``follow`` overrides the slots after a given first word
+    (``history record`` takes providers, ``history export`` nothing).
     """
 
-    __slots__ = ("name", "options", "slots", "repeat", "descriptions")
+    __slots__ = ("name", "options", "slots", "repeat", "descriptions", "follow")
 
     def __init__(
         self, name: str, options: List[Option], slots: List[List[str]], repeat: bool
@@ -41,6 +42,7 @@ class Command:
         self.slots = slots
         self.repeat = repeat
         self.descriptions: Dict[str, str] = {}
+        self.follow: Dict[str, List[str]] = {}
 
 
 def _kind_code(kind: Kind) -> str:
@@ -53,14 +55,31 @@ def _commands(specs: List[Command]) -> str:
     return " ".join(spec.name for spec in specs if spec.name)
 
 
-def _slot_cases(spec: Command, key: str) -> List[Tuple[str, str]]:
-    """(case pattern, words) per positional slot; the repeated last slot takes a ``*``."""
-    cases = []
+#: A wildcard segment of a case pattern (each shell quotes the literal segments its way).
+ANY = None
+Pattern = List[Optional[str]]
+
+
+def _slot_cases(spec: Command) -> List[Tuple[Pattern, str]]:
+    """(case pattern, words) for the scripts' ``COMMAND:FIRST:POSITION`` key, first match
+    wins: the words after a given first word, then each slot, the repeated last one for any
+    position from there on."""
+    name = spec.name
+    cases: List[Tuple[Pattern, str]] = [
+        ([f"{name}:{first}:", ANY], " ".join(words)) for first, words in spec.follow.items()
+    ]
     for index, words in enumerate(spec.slots):
         last = index == len(spec.slots) - 1
-        pattern = f"{key}:*" if last and spec.repeat else f"{key}:{index}"
-        cases.append((pattern, " ".join(words)))
+        if last and spec.repeat:
+            cases.append(([f"{name}:", ANY], " ".join(words)))
+        else:
+            cases.append(([f"{name}:", ANY, f":{index}"], " ".join(words)))
     return cases
+
+
+def _render(pattern: Pattern, quote: str) -> str:
+    """A case pattern: literal segments in ``quote`` marks, wildcards bare."""
+    return "".join("*" if part is ANY else f"{quote}{part}{quote}" for part in pattern)
 
 
 def bash_script(specs: List[Command]) -> str:
@@ -78,11 +97,9 @@ def bash_script(specs: List[Command]) -> str:
         for spec in specs
     )
     slots = "\n".join(
-        f'        "{pattern[:-1]}"*) _vibeusage_list="{words}" ;;'
-        if pattern.endswith(":*")
-        else f'        "{pattern}") _vibeusage_list="{words}" ;;'
+        f'        {_render(pattern, chr(34))}) _vibeusage_list="{words}" ;;'
         for spec in specs
-        for pattern, words in _slot_cases(spec, spec.name)
+        for pattern, words in _slot_cases(spec)
     )
     return f"""# bash completion for vibeusage (`vibeusage completion bash`)
 _vibeusage_value() {{
@@ -100,13 +117,14 @@ _vibeusage_options() {{
     esac
 }}
 _vibeusage_slot() {{
+    # $1 is COMMAND:FIRST:POSITION (FIRST: the first positional word, once there is one).
     _vibeusage_list=
-    case "$1:$2" in
+    case "$1" in
 {slots}
     esac
 }}
 _vibeusage() {{
-    local cur="${{COMP_WORDS[COMP_CWORD]}}" cmd="" pos=0 pending="" rest="" i w
+    local cur="${{COMP_WORDS[COMP_CWORD]}}" cmd="" pos=0 first="" pending="" rest="" i w
     local commands=" {_commands(specs)} "
     COMPREPLY=()
     for ((i = 1; i < COMP_CWORD; i++)); do
@@ -125,6 +143,7 @@ _vibeusage() {{
             cmd="$w"
             continue
         fi
+        [[ $pos -eq 0 ]] && first="$w"
         pos=$((pos + 1))
     done
     [[ -n $pending && $cur == "=" ]] && cur=""
@@ -139,7 +158,7 @@ _vibeusage() {{
     if [[ -z $rest && $cur == -* ]]; then
         _vibeusage_options "$cmd"
     else
-        _vibeusage_slot "$cmd" "$pos"
+        _vibeusage_slot "$cmd:$first:$pos"
     fi
     COMPREPLY=($(compgen -W "$_vibeusage_list" -- "$cur"))
     return 0
@@ -168,11 +187,9 @@ def zsh_script(specs: List[Command]) -> str:
         for spec in specs
     )
     slots = "\n".join(
-        f"        {_zsh_quote(pattern).replace(':*', ':')}*) reply=({words}) ;;"
-        if pattern.endswith(":*")
-        else f"        {_zsh_quote(pattern)}) reply=({words}) ;;"
+        f"        {_render(pattern, chr(39))}) reply=({words}) ;;"
         for spec in specs
-        for pattern, words in _slot_cases(spec, spec.name)
+        for pattern, words in _slot_cases(spec)
     )
     return f"""#compdef vibeusage
 # zsh completion for vibeusage (`vibeusage completion zsh`)
@@ -189,13 +206,14 @@ _vibeusage_options() {{
     esac
 }}
 _vibeusage_slot() {{
+    # $1 is COMMAND:FIRST:POSITION (FIRST: the first positional word, once there is one).
     reply=()
-    case "$1:$2" in
+    case "$1" in
 {slots}
     esac
 }}
 _vibeusage() {{
-    local cur="${{words[CURRENT]}}" cmd="" pos=0 pending="" rest="" i w
+    local cur="${{words[CURRENT]}}" cmd="" pos=0 first="" pending="" rest="" i w
     local -a commands reply kind
     commands=({_commands(specs)})
     for ((i = 2; i < CURRENT; i++)); do
@@ -214,6 +232,7 @@ _vibeusage() {{
             cmd="$w"
             continue
         fi
+        (( pos == 0 )) && first="$w"
         (( pos++ ))
     done
     if [[ -z $pending && -z $rest && $cur == -*=* ]]; then
@@ -234,7 +253,7 @@ _vibeusage() {{
     if [[ -z $rest && $cur == -* ]]; then
         _vibeusage_options "$cmd"
     else
-        _vibeusage_slot "$cmd" "$pos"
+        _vibeusage_slot "$cmd:$first:$pos"
     fi
     (( ${{#reply}} )) && compadd -- "${{reply[@]}}"
     return 0
@@ -271,10 +290,12 @@ def fish_script(specs: List[Command]) -> str:
         options.append(f"        case {_fish_quote(spec.name)}\n            printf '%s\\n' {lines}")
     slots = []
     for spec in specs:
-        for pattern, words in _slot_cases(spec, spec.name):
+        for pattern, words in _slot_cases(spec):
             lines = " ".join(_fish_line(w, spec.descriptions.get(w, "")) for w in words.split())
             body = f"printf '%s\\n' {lines}" if lines else "true"
-            slots.append(f"        case {_fish_quote(pattern)}\n            {body}")
+            # fish matches wildcards inside quotes in a case pattern
+            quoted = _fish_quote("".join("*" if p is ANY else p for p in pattern))
+            slots.append(f"        case {quoted}\n            {body}")
     return f"""# fish completion for vibeusage (`vibeusage completion fish`)
 function __vibeusage_value
     switch "$argv[1]:$argv[2]"
@@ -287,7 +308,8 @@ function __vibeusage_options
     end
 end
 function __vibeusage_slot
-    switch "$argv[1]:$argv[2]"
+    # $argv[1] is COMMAND:FIRST:POSITION (FIRST: the first positional word, once there is one)
+    switch "$argv[1]"
 {chr(10).join(slots)}
     end
 end
@@ -298,6 +320,7 @@ function __vibeusage_complete
     set -e tokens[1]
     set -l cmd ''
     set -l pos 0
+    set -l first ''
     set -l pending
     set -l rest ''
     for w in $tokens
@@ -317,6 +340,7 @@ function __vibeusage_complete
             set cmd $w
             continue
         end
+        test $pos -eq 0; and set first $w
         set pos (math $pos + 1)
     end
     set -l prefix ''
@@ -341,7 +365,7 @@ function __vibeusage_complete
     if test -z "$rest"; and string match -q -- '-*' $cur
         __vibeusage_options "$cmd"
     else
-        __vibeusage_slot "$cmd" $pos
+        __vibeusage_slot "$cmd:$first:$pos"
     end
 end
 complete -c vibeusage -f -a '(__vibeusage_complete)'
