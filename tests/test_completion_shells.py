@@ -135,6 +135,44 @@ def test_zsh_script_sourced_registers_itself_with_compdef(cli, home, tmp_path):
     assert _run(["zsh", "-f", "-c", probe], home, tmp_path).strip() == "_vibeusage"
 
 
+ZPTY_PROBE = r"""
+zmodload zsh/zpty
+zpty z 'env HOME={folder} TERM=dumb zsh -f -i'
+zpty -w z 'fpath=({folder} $fpath); autoload -U compinit; compinit -u -D; cd {folder}'
+zpty -w z 'vibeusage() {{ print -r -- "GOT=${{(j:,:)@}}=" }}'
+for typed in "$@"; do
+    zpty -w -n z "$typed"$'\t'
+    sleep 0.3
+    zpty -w -n z $'\n'
+    out=""
+    for i in {{1..100}}; do
+        zpty -r -t z chunk && out+=$chunk
+        [[ $out == *GOT=[^$]*=* ]] && break
+        sleep 0.05
+    done
+    print -r -- ${{(M)${{(f)out}}:#GOT=[^$]*}}
+done
+zpty -d z
+"""
+
+
+@pytest.mark.skipif(not needs["zsh"], reason="needs zsh")
+def test_zsh_completes_in_a_real_interactive_shell_on_the_first_tab(cli, home, tmp_path):
+    """zpty drives an interactive zsh: Tab, then Enter runs a function printing the words."""
+    _script(cli, tmp_path, "zsh", "_vibeusage")
+    (tmp_path / "w9w.json").write_text("{}")
+    probe = ZPTY_PROBE.format(folder=tmp_path)
+    typed = ["vibeusage con", "vibeusage key cu", "vibeusage -o w9", "vibeusage --format=pro"]
+    lines = _run(["zsh", "-f", "-c", probe, "zsh", *typed], home, tmp_path).splitlines()
+    got = [line.strip().strip("\r") for line in lines if line.startswith("GOT=")]
+    assert got == [
+        "GOT=config=",
+        "GOT=key,cursor=",
+        "GOT=-o,w9w.json=",
+        "GOT=--format=prometheus=",
+    ]
+
+
 # --- fish ------------------------------------------------------------------------------------
 
 
