@@ -145,7 +145,7 @@ for typed in "$@"; do
     sleep 0.3
     zpty -w -n z $'\n'
     out=""
-    for i in {{1..100}}; do
+    for i in {{1..400}}; do
         zpty -r -t z chunk && out+=$chunk
         [[ $out == *GOT=[^$]*=* ]] && break
         sleep 0.05
