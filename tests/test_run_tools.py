@@ -140,3 +140,29 @@ def test_the_kit_refuses_provider_programs_but_not_system_helpers_under_a_ban(tm
     # Outside a strategy (alert hooks, statusLine commands) nothing is refused.
     process = spawn_group(["/bin/sh", "-c", "exit 0"])
     terminate_group(process)
+
+
+#: Provider modules that start a program without the kit, and why that is allowed: the
+#: macOS Keychain reader runs the system's `security` (a system helper, never refused).
+DIRECT_STARTS = {"claude/oauth.py"}
+
+
+def test_providers_start_programs_only_through_the_kit():
+    """So that run_tools is enforced in one place (kit.processes.spawn_group)."""
+    root = Path(__file__).resolve().parent.parent / "vibeusage" / "providers"
+    starters = (
+        "subprocess.run(",
+        "subprocess.Popen(",
+        "subprocess.call(",
+        "os.system(",
+        "os.exec",
+        "os.spawn",
+        "os.posix_spawn",
+        "check_output(",
+    )
+    found = set()
+    for path in root.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        if any(starter in text for starter in starters):
+            found.add(path.relative_to(root).as_posix())
+    assert found == DIRECT_STARTS

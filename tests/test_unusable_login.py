@@ -93,3 +93,17 @@ def test_auth_and_doctor_report_the_unusable_login(cli, home, gemini_api_key):
     assert "Gemini's login cannot be used" in named.err and "gemini-api-key" in named.err
     doctor = cli("doctor").out
     assert "credentials found but unusable" in doctor and "gemini-api-key" in doctor
+
+
+def test_a_claude_inference_only_token_is_skipped_by_default_and_reported(cli, home):
+    home.write_claude_credentials(scopes=["user:inference"])
+    result = cli("--json")
+    assert (result.code, json.loads(result.out)["errors"]) == (2, {})
+    overview = json.loads(cli("auth", "--json").out)["claude"]
+    assert overview["connected"] is False and "user:inference" in overview["unusable"]
+
+
+def test_a_claude_login_that_lists_no_scopes_is_still_tried(cli, home, mocked):
+    home.write_claude_credentials(scopes=[])
+    overview = json.loads(cli("auth", "--json").out)["claude"]
+    assert overview["connected"] is True and overview["unusable"] is None
