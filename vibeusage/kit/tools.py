@@ -34,11 +34,6 @@ def tools_policy(ban: Optional[str]) -> Iterator[None]:
         _BAN.reset(token)
 
 
-def current_ban() -> Optional[str]:
-    """Why programs may not be started here, or None when they may."""
-    return _BAN.get()
-
-
 def check_allowed(
     program: str,
     purpose: str = "",

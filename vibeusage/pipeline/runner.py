@@ -129,11 +129,6 @@ class Runner:
             unusable = self._unusable.get(provider.id, {})
         return any(strategy.name not in unusable for strategy in chain)
 
-    def unusable_reasons(self, provider: Provider) -> Dict[str, str]:
-        """Strategy name -> why its credentials cannot work (after availability was checked)."""
-        with self._available_lock:
-            return dict(self._unusable.get(provider.id, {}))
-
     def check_availability(self, providers: Sequence[Provider]) -> None:
         """Fill the availability of ``providers`` concurrently (for provider selection)."""
         missing = [p for p in providers if p.id not in self._available]
