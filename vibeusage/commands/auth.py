@@ -63,7 +63,11 @@ def _connect(app: App, args: argparse.Namespace, provider: Provider) -> int:
     from ..views.auth import connected_message
 
     if provider.login is not None:
-        summary = provider.login(fetch_context(app, provider), _login_io(app))
+        from ..kit.tools import tools_policy
+
+        ctx = fetch_context(app, provider)
+        with tools_policy(ctx.tools_ban):  # a login flow starts no program run_tools forbids
+            summary = provider.login(ctx, _login_io(app))
         keys.forget_cache(app, provider)
         _report(app, args, provider, True, provider.name, summary)
         return 0
