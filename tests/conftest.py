@@ -108,6 +108,28 @@ SNAPSHOT_KEYS = [
 ]
 
 
+#: Names a test may resolve: loopback only (the socket tests' servers).
+_LOCAL_NAMES = frozenset({"localhost", "127.0.0.1", "::1"})
+
+
+@pytest.fixture(autouse=True)
+def no_real_network(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Every test runs as if the machine had no network: a name that is not loopback fails to
+    resolve, so a request that escaped ``responses`` fails the way it would offline instead
+    of reaching a provider. Tests that map provider hosts to 127.0.0.1 patch over this."""
+    import socket
+
+    real = socket.getaddrinfo
+
+    def loopback_only(host: Any, *args: Any, **kwargs: Any) -> Any:
+        name = host.decode() if isinstance(host, bytes) else host
+        if name is None or name in _LOCAL_NAMES or str(name).startswith("127."):
+            return real(host, *args, **kwargs)
+        raise socket.gaierror(socket.EAI_NONAME, f"the test suite resolves no name ({name})")
+
+    monkeypatch.setattr(socket, "getaddrinfo", loopback_only)
+
+
 def load_fixture(relative: str) -> Any:
     """The parsed JSON of ``tests/fixtures/<relative>``."""
     return json.loads((FIXTURES / relative).read_text(encoding="utf-8"))

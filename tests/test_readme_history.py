@@ -37,8 +37,9 @@ def cron_command(row: str) -> List[str]:
     """The arguments of a crontab line's vibeusage command (schedule and redirection cut)."""
     fields = row.split(None, 5)
     assert len(fields) == 6 and fields[0] == "*/5", row
-    words = shlex.split(fields[5].split(" 2>>")[0])
-    assert words[0] == "vibeusage"
+    command = fields[5].split(" && ")[-1]  # after `mkdir -p "$HOME/.cache"`
+    words = shlex.split(command.split(" 2>>")[0])
+    assert words[0] == "$HOME/.local/bin/vibeusage"
     return words[1:]
 
 

@@ -95,6 +95,7 @@ def test_auth_overview_says_how_to_connect_what_is_not_connected(app, home):
         "enabled": False,
         "next_step": "Log in to beta.",
         "details": ["cli: fake cli: check failed (RuntimeError)"],
+        "unusable": None,
     }
 
 

@@ -40,6 +40,9 @@ def on_path(home, tmp_path, monkeypatch):
     script.write_text(f'#!/bin/sh\nPYTHONPATH={ROOT} exec {sys.executable} -m vibeusage "$@"\n')
     script.chmod(0o755)
     monkeypatch.setenv("PATH", f"{bin_dir}{os.pathsep}{os.environ['PATH']}")
+    linked = home.root / ".local" / "bin"  # where the README's operators section links it
+    linked.mkdir(parents=True)
+    (linked / "vibeusage").symlink_to(script)
     data = payload()
     now = int(time.time())
     data["rate_limits"]["five_hour"]["resets_at"] = now + 3600
@@ -70,7 +73,8 @@ def test_the_bash_prompt_recipe(on_path, tmp_path):
 @pytest.mark.skipif(shutil.which("tmux") is None or os.name != "posix", reason="needs tmux")
 def test_the_tmux_recipe(on_path, tmp_path):
     conf = tmp_path / "tmux.conf"
-    lines = [recipe("set -g status-interval"), recipe("set -g status-right '#(vibeusage")]
+    right = recipe("set -g status-right '#($HOME/.local/bin/vibeusage")
+    lines = [recipe("set -g status-interval"), right]
     conf.write_text("\n".join(lines + ["set -g status-right-length 80"]) + "\n")
     socket = f"vibeusage-test-{os.getpid()}"
     env = dict(os.environ, TERM="xterm-256color")

@@ -14,7 +14,7 @@ from tests.fakes import FakeStrategy, fake_provider
 from vibeusage.models import ProviderStatus, StatusLevel
 from vibeusage.views.auth import connected_message, deleted_message, overview_table
 from vibeusage.views.cache import cache_table, cleared_document, cleared_message
-from vibeusage.views.completion import bash_script, fish_script, zsh_script
+from vibeusage.views.completion import Command, Option, bash_script, fish_script, zsh_script
 from vibeusage.views.config import (
     paths_table,
     reset_document,
@@ -200,10 +200,12 @@ def test_default_config_text_sets_nothing_and_names_each_providers_strategies():
         "max_concurrent": 5,
         "fresh_ttl": 60,
         "stale_threshold": 3600,
+        "run_tools": True,
     }
     assert parsed["providers"]["alpha"] == {
         "enabled": True,
         "auth_source": "auto",
+        "run_tools": True,
         "cli_refresh": True,
     }
 
@@ -281,30 +283,42 @@ def test_doctor_text_names_an_invalid_config():
 
 # --- completion ------------------------------------------------------------------------------
 
-WORDS = {
-    "options": ["--json", "--output"],
-    "commands": ["auth", "cache"],
-    "providers": ["alpha", "beta"],
-    "auth": ["alpha", "beta"],
-    "auth_options": ["--delete"],
-    "cache": ["show", "clear"],
-    "cache_options": ["--org"],
-}
+
+def _specs():
+    """The usage view and two commands, as the completion command builds them."""
+    top = Command(
+        "",
+        [Option(["-j", "--json"], None, "JSON"), Option(["-o"], ("file", []), "")],
+        [
+            ["auth", "cache", "alpha", "beta"],
+            ["alpha", "beta"],
+        ],
+        True,
+    )
+    auth = Command("auth", [Option(["--delete"], None, "remove")], [["alpha", "beta"]], False)
+    cache = Command(
+        "cache", [Option(["--org"], ("any", []), "")], [["show", "clear"], ["beta"]], False
+    )
+    cache.follow = {"clear": ["alpha"]}
+    return [top, auth, cache]
 
 
-def test_completion_scripts_offer_commands_providers_and_each_commands_words():
-    bash = bash_script(WORDS)
-    assert 'compgen -W "--json --output auth cache alpha beta"' in bash
-    assert 'cache) COMPREPLY=($(compgen -W "show clear --org" -- "$cur")); return ;;' in bash
-    assert "        auth) compadd -- alpha beta --delete ;;" in zsh_script(WORDS)
-    fish = fish_script(WORDS)
-    assert "complete -c vibeusage -l json" in fish
-    assert "complete -c vibeusage -n '__fish_seen_subcommand_from cache' -a 'show clear'" in fish
+def test_completion_scripts_hold_every_commands_options_slots_and_values():
+    bash = bash_script(_specs())
+    assert '"auth") _vibeusage_list="--delete" ;;' in bash
+    assert '"cache:clear:"*) _vibeusage_list="alpha" ;;' in bash
+    assert '"cache:"*":1") _vibeusage_list="beta" ;;' in bash
+    assert '":-o") _vibeusage_kind="f" ;;' in bash
+    zsh = zsh_script(_specs())
+    assert "'cache:'*':0') reply=(show clear) ;;" in zsh
+    fish = fish_script(_specs())
+    assert "case 'cache:clear:*'" in fish
+    assert "'--delete\tremove'" in fish
 
 
-def test_completion_skips_a_command_without_words():
-    words = dict(WORDS, commands=["auth", "doctor"])
-    assert "doctor)" not in bash_script(words) and "doctor)" not in zsh_script(words)
+def test_completion_follow_cases_come_before_the_slots_they_override():
+    bash = bash_script(_specs())
+    assert bash.index('"cache:clear:"*') < bash.index('"cache:"*":1"')
 
 
 # --- purity ----------------------------------------------------------------------------------

@@ -26,6 +26,8 @@ class FetchConfig:
     fresh_ttl: float = 60.0
     stale_threshold: float = 3600.0
     deadline: float = 60.0
+    #: False: never start a provider's program (``claude``, ``codex``, ``gcloud`` …).
+    run_tools: bool = True
 
 
 @dataclass(frozen=True)
@@ -40,6 +42,8 @@ class ProviderConfig:
     auth_source: str = "auto"
     #: Provider-specific keys, validated by the provider that reads them.
     options: Mapping[str, Any] = field(default_factory=dict)
+    #: None: as ``fetch.run_tools``; True or False: this provider's own choice.
+    run_tools: Optional[bool] = None
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,22 @@ class Config:
 
     def provider(self, provider_id: str) -> ProviderConfig:
         return self.providers.get(provider_id, ProviderConfig())
+
+
+def tools_ban(config: Config, provider_id: str, environ: Mapping[str, str]) -> Optional[str]:
+    """Why ``provider_id``'s programs must not be started (the setting that says so), or None.
+
+    ``VIBEUSAGE_RUN_TOOLS=0`` forbids every provider's; otherwise a provider's own
+    ``run_tools`` wins over ``fetch.run_tools``.
+    """
+    if environ.get("VIBEUSAGE_RUN_TOOLS", "").strip().lower() in ("0", "false", "no", "off"):
+        return "VIBEUSAGE_RUN_TOOLS=0 forbids starting provider tools"
+    own = config.provider(provider_id).run_tools
+    if own is False:
+        return f"providers.{provider_id}.run_tools = false forbids starting its tools"
+    if own is None and not config.fetch.run_tools:
+        return "fetch.run_tools = false forbids starting provider tools"
+    return None
 
 
 def _shown(value: object, limit: int = 80) -> str:
@@ -219,7 +239,7 @@ def _parse(
 
     fetch_table = _Reader(top.table_of("fetch"), "fetch.", path)
     fetch_table.check_keys(
-        ("timeout", "max_concurrent", "fresh_ttl", "stale_threshold", "deadline")
+        ("timeout", "max_concurrent", "fresh_ttl", "stale_threshold", "deadline", "run_tools")
     )
     defaults = FetchConfig()
     max_concurrent = fetch_table.number("max_concurrent", defaults.max_concurrent, 1, 64)
@@ -233,6 +253,7 @@ def _parse(
             "stale_threshold", defaults.stale_threshold, 0, 30 * 86400
         ),
         deadline=fetch_table.number("deadline", defaults.deadline, 0.1, 3600),
+        run_tools=fetch_table.boolean("run_tools", defaults.run_tools),
     )
 
     history_table = _Reader(top.table_of("history"), "history.", path)
@@ -257,10 +278,11 @@ def _parse(
         )
         key = provider_id.lower()
         sources = ("auto",) + tuple(known[key])
-        options = {k: v for k, v in reader.table.items() if k not in ("enabled", "auth_source")}
+        common = ("enabled", "auth_source", "run_tools")
+        options = {k: v for k, v in reader.table.items() if k not in common}
         if key in provider_options:
             schema = provider_options[key]
-            reader.check_keys(("enabled", "auth_source", *schema))
+            reader.check_keys((*common, *schema))
             for name, expected in schema.items():
                 if name in options and not _is_type(options[name], expected):
                     raise reader.fail(name, _TYPE_NAMES.get(expected, expected.__name__))
@@ -268,6 +290,7 @@ def _parse(
             enabled=reader.boolean("enabled", True),
             auth_source=reader.choice("auth_source", "auto", sources),
             options=options,
+            run_tools=reader.boolean("run_tools", True) if "run_tools" in reader.table else None,
         )
     return Config(enabled, display, fetch, providers, path, history=history)
 

@@ -11,7 +11,7 @@ import requests
 from tests.conftest import SNAPSHOT_KEYS, load_fixture
 from tests.conftest import make_ctx as conftest_make_ctx
 from vibeusage.credentials import CredentialStore
-from vibeusage.errors import ConfigError, ErrorCategory
+from vibeusage.errors import ConfigError, ErrorCategory, VibeusageError
 from vibeusage.http import make_session
 from vibeusage.paths import resolve_paths
 from vibeusage.providers import claude, copilot
@@ -529,7 +529,6 @@ def test_validate_token_makes_one_request(mocked):
         ({"status": 403}, "not enabled"),
         ({"status": 404}, "not enabled"),
         ({"status": 500}, "HTTP 500"),
-        ({"body": requests.ConnectionError("offline")}, "could not reach GitHub"),
         ({"json": {"message": "hello"}}, "something other than Copilot usage"),
     ],
 )
@@ -538,6 +537,14 @@ def test_validate_token_says_why_a_token_does_not_work(mocked, answer, reason):
     problem = validate_token(make_session(5.0), STORED)
     assert problem is not None and reason in problem
     assert STORED not in problem
+
+
+def test_validate_token_unreachable_is_a_network_error_not_a_reason(mocked):
+    mocked.get(USER_URL, body=requests.ConnectionError("offline"))
+    with pytest.raises(VibeusageError) as caught:
+        validate_token(make_session(5.0), STORED)
+    assert caught.value.category is ErrorCategory.NETWORK
+    assert "api.github.com" in caught.value.message
 
 
 def test_verbose_and_json_say_why_a_quota_is_not_shown(cli, mocked, monkeypatch):

@@ -414,7 +414,6 @@ def test_validate_makes_one_request_to_auth_me(mocked):
         ({"status": 500}, "HTTP 500"),
         ({"json": {}}, "did not recognise"),
         ({"body": "<html></html>"}, "something other than an account"),
-        ({"body": requests.ConnectionError("down")}, "could not reach"),
     ],
 )
 def test_validate_says_why_a_session_does_not_work(mocked, kwargs, reason):
@@ -422,6 +421,14 @@ def test_validate_says_why_a_session_does_not_work(mocked, kwargs, reason):
     result = validate_session(make_session(5.0), SESSION)
     assert result is not None and reason in result
     assert_no_secret(result)
+
+
+def test_validate_unreachable_is_a_network_error_not_a_reason(mocked):
+    mocked.get(ME_URL, body=requests.ConnectionError("down"))
+    with pytest.raises(VibeusageError) as caught:
+        validate_session(make_session(5.0), SESSION)
+    assert caught.value.category is ErrorCategory.NETWORK
+    assert "cursor.com" in caught.value.message
 
 
 # --- through the command line ----------------------------------------------------------------

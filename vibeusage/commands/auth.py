@@ -59,20 +59,30 @@ def _overview(app: App, args: argparse.Namespace) -> int:
 def _connect(app: App, args: argparse.Namespace, provider: Provider) -> int:
     from ..errors import ErrorCategory, VibeusageError
     from ..service import keys
-    from ..service.connections import connection, fetch_context
+    from ..service.connections import connection_detail, fetch_context
     from ..views.auth import connected_message
 
     if provider.login is not None:
-        summary = provider.login(fetch_context(app, provider), _login_io(app))
+        from ..kit.tools import tools_policy
+
+        ctx = fetch_context(app, provider)
+        with tools_policy(ctx.tools_ban):  # a login flow starts no program run_tools forbids
+            summary = provider.login(ctx, _login_io(app))
         keys.forget_cache(app, provider)
         _report(app, args, provider, True, provider.name, summary)
         return 0
-    strategy, _ = connection(app, provider)
+    strategy, _, unusable = connection_detail(app, provider)
     spec = provider.secret
     # A value piped in is always taken; a terminal is only asked when nothing is connected.
     piped = "" if app.terminal.stdin_tty else str(app.terminal.stdin.read()).strip()
     if spec is not None and (piped or (strategy is None and app.terminal.stdin_tty)):
         return _store_secret(app, args, provider, spec, piped or None)
+    if strategy is None and unusable:
+        raise VibeusageError(
+            f"{provider.name}'s login cannot be used: {unusable[0]}",
+            ErrorCategory.AUTHENTICATION,
+            remediation=provider.setup_hint,
+        )
     if strategy is None:
         raise VibeusageError(
             f"{provider.name} is not connected",

@@ -9,9 +9,30 @@ from .app import App, add_output_options, new_parser
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up time
 if TYPE_CHECKING:
-    from typing import Dict, List
+    from typing import Callable, Dict, List, Tuple
+
+    from ..providers.manifest import Provider
+    from ..views.completion import Command, Kind, Option
 
 SHELLS = ("bash", "zsh", "fish")
+
+#: Words a command's first positional accepts beside providers (its metavar or help says
+#: so): each action and whether providers may follow it; then whether more providers may
+#: follow a first provider.
+ACTIONS: Dict[str, Tuple[Dict[str, bool], bool]] = {
+    "history": ({"record": True, "export": False}, False),
+    "statusline": ({"install": False, "uninstall": False, "status": False}, True),
+}
+
+
+def _all(provider: Provider) -> bool:
+    return True
+
+
+#: Which providers each command accepts where it takes one (``key`` only those with a secret).
+PROVIDER_FILTERS: Dict[str, Callable[[Provider], bool]] = {
+    "key": lambda p: p.secret is not None,
+}
 
 
 def build_parser(app: App) -> argparse.ArgumentParser:
@@ -25,42 +46,85 @@ def build_parser(app: App) -> argparse.ArgumentParser:
     return parser
 
 
-def _options(parser: argparse.ArgumentParser) -> List[str]:
-    return sorted(
-        {
-            option
-            for action in parser._actions  # argparse keeps no public list of its options
-            for option in action.option_strings
-            if option.startswith("--")
-        }
-    )
+def _option(action: argparse.Action, providers: List[str]) -> Option:
+    from ..views.completion import Option
+
+    names = list(action.option_strings)
+    if action.nargs == 0:
+        return Option(names, None, action.help or "")
+    if action.choices:
+        return Option(names, ("words", [str(c) for c in action.choices]), action.help or "")
+    metavar = str(action.metavar or action.dest).upper()
+    if metavar == "FILE" or action.dest == "output":
+        kind: Kind = ("file", [])
+    elif metavar == "DIR":
+        kind = ("dir", [])
+    elif metavar == "P" or action.dest in ("provider", "provider_flags"):
+        kind = ("words", providers)
+    else:
+        kind = ("any", [])
+    return Option(names, kind, action.help or "")
 
 
-def vocabulary(app: App) -> Dict[str, List[str]]:
-    """Words to complete: options, commands, providers, and each command's first argument."""
+def command_spec(name: str, parser: argparse.ArgumentParser, providers: List[str]) -> Command:
+    """What each position and option of one parser accepts (``name`` "" is the usage view)."""
+    from ..views.completion import Command
+
+    options = [
+        _option(action, providers)
+        for action in parser._actions  # argparse keeps no public list of its actions
+        if action.option_strings
+    ]
+    slots: List[List[str]] = []
+    repeat = False
+    follow: Dict[str, List[str]] = {}
+    for action in parser._actions:
+        if action.option_strings:
+            continue
+        if action.choices:
+            slots.append([str(c) for c in action.choices])
+        elif action.dest in ("provider", "providers", "words") and name in ACTIONS:
+            actions, more = ACTIONS[name]
+            slots.append(list(actions) + providers)
+            follow = {word: providers if then else [] for word, then in actions.items()}
+            if more:
+                slots.append(providers)
+            repeat = more
+            break
+        elif action.dest in ("provider", "providers", "words"):
+            slots.append(providers)
+        else:
+            slots.append([])
+        if action.nargs in ("*", "+"):
+            repeat = True
+            break
+    command = Command(name, options, slots, repeat)
+    command.follow = follow
+    return command
+
+
+def specs(app: App) -> List[Command]:
+    """The usage view's spec (with every command as its first word), then each command's."""
     from .usage import build_parser as usage_parser
 
-    providers = list(app.registry)
-    words: Dict[str, List[str]] = {
-        "options": _options(usage_parser(app)),
-        "commands": list(COMMANDS),
-        "providers": providers,
-    }
+    registry = app.registry
+    top = command_spec("", usage_parser(app), list(registry))
+    top.slots = [list(COMMANDS) + list(registry), list(registry)]
+    described = {pid: p.description for pid, p in registry.items()}
+    top.descriptions = dict(described, **{name: help_ for name, (_, help_) in COMMANDS.items()})
+    result = [top]
     for name in COMMANDS:
-        parser = load(name).build_parser(app)
-        first = next((a for a in parser._actions if not a.option_strings), None)
-        if first is not None and first.choices:
-            words[name] = [str(c) for c in first.choices]
-        elif first is not None and first.dest in ("provider", "providers"):
-            words[name] = providers
-        words[f"{name}_options"] = _options(parser)
-    return words
+        keep = PROVIDER_FILTERS.get(name, _all)
+        providers = [pid for pid, p in registry.items() if keep(p)]
+        spec = command_spec(name, load(name).build_parser(app), providers)
+        spec.descriptions = described
+        result.append(spec)
+    return result
 
 
 def run(app: App, args: argparse.Namespace) -> int:
     from ..views.completion import bash_script, fish_script, zsh_script
 
-    words = vocabulary(app)
-    script = {"bash": bash_script, "zsh": zsh_script, "fish": fish_script}[args.shell](words)
+    script = {"bash": bash_script, "zsh": zsh_script, "fish": fish_script}[args.shell](specs(app))
     app.emit(script)
     return 0

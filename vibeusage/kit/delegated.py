@@ -36,8 +36,14 @@ def refresh_by_cli(
     Returns True when the token changed within ``timeout`` seconds, False when the command
     exited or hit the time limit without changing it, or could not be started at all.
     Overlapping runs take turns on ``lock_path``: whoever waited finds the token already
-    renewed by the other and does not run the command again.
+    renewed by the other and does not run the command again. Raises
+    :class:`~.tools.ToolsForbidden` (an authentication error: the login has expired) when
+    the provider's programs may not be started.
     """
+    from ..errors import ErrorCategory
+    from .tools import check_allowed
+
+    check_allowed(command[0], "to renew its expired login", ErrorCategory.AUTHENTICATION)
     with file_lock(lock_path, timeout + 2.0):
         token = _safe_read(read_token)
         if token and token != old_token:

@@ -35,9 +35,15 @@ def spawn_group(args: Sequence[str], **kwargs: Any) -> "subprocess.Popen[Any]":
     """Start a child in its own process group (session), remembered until terminate_group.
 
     Every such child is killed with its group when the run ends, even when the thread that
-    started it was abandoned after a timeout or the run was interrupted.
+    started it was abandoned after a timeout or the run was interrupted. Inside a strategy
+    run whose provider may not start programs (``run_tools = false``) it raises
+    :class:`~.tools.ToolsForbidden` instead.
     """
     import subprocess
+
+    from .tools import check_allowed
+
+    check_allowed(str(args[0]) if args else "")
 
     global _ATEXIT_REGISTERED
     if sys.platform.startswith("win"):

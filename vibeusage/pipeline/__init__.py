@@ -88,14 +88,15 @@ class Pipeline:
     # -- public ------------------------------------------------------------------------
 
     def has_credentials(self, provider: Provider) -> bool:
-        """Whether any strategy of the provider's chain is available (checked once per run)."""
+        """Whether a strategy of the provider's chain is available with credentials that can
+        work (checked once per run): a login type that never can counts as none."""
         self.runner.check_availability([provider])
-        return bool(self.runner.available_chain(provider))
+        return self.runner.usable(provider)
 
     def with_credentials(self, providers: Sequence[Provider]) -> List[Provider]:
         """The providers that have credentials, their checks run concurrently off this thread."""
         self.runner.check_availability(providers)
-        return [p for p in providers if self.runner.available_chain(p)]
+        return [p for p in providers if self.runner.usable(p)]
 
     def has_cache(self, provider: Provider) -> bool:
         return self.cache.path(provider.id).is_file()
@@ -217,6 +218,7 @@ class Pipeline:
         return provider.strategies_for(self.config.provider(provider.id).auth_source)
 
     def _context(self, provider: Provider, timeout: float) -> "FetchContext":
+        from ..config import tools_ban
         from ..providers.base import FetchContext
 
         ctx = FetchContext.for_provider(
@@ -226,6 +228,7 @@ class Pipeline:
             self.config.provider(provider.id),
             self.clock,
             timeout,
+            tools_ban(self.config, provider.id, self.environ),
         )
         ctx.login = self.login_of(provider.id)
         return ctx

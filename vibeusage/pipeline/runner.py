@@ -65,6 +65,8 @@ class Runner:
         #: credentials (the pipeline reads its login key there, at the same time).
         self.with_credentials = with_credentials
         self._available: Dict[str, Tuple[Strategy, ...]] = {}
+        #: provider id -> strategy name -> why its credentials can never work.
+        self._unusable: Dict[str, Dict[str, str]] = {}
         self._available_lock = threading.Lock()
 
     # -- availability (once per provider per run, never on the main thread) -------------
@@ -94,10 +96,42 @@ class Runner:
                 ok = False
             if ok:
                 found.append(strategy)
+                self._note_unusable(provider, strategy, ctx, cancel)
         chain = tuple(found)
         with self._available_lock:
             self._available.setdefault(provider.id, chain)
         return chain
+
+    def _note_unusable(
+        self,
+        provider: Provider,
+        strategy: Strategy,
+        ctx: FetchContext,
+        cancel: Optional[threading.Event],
+    ) -> None:
+        """Remember why an available strategy's credentials can never work, if they cannot."""
+        try:
+            reason = call_bounded(
+                functools.partial(strategy.unusable, ctx),
+                AVAILABILITY_TIMEOUT,
+                cancel,
+                f"{provider.id}-{strategy.name}-usable",
+            )
+        except Cancelled:
+            raise
+        except Exception:  # a broken check leaves the strategy usable: it reports itself
+            log.debug("unusable() of %s/%s failed", provider.id, strategy.name, exc_info=True)
+            return
+        if reason:
+            with self._available_lock:
+                self._unusable.setdefault(provider.id, {})[strategy.name] = str(reason)
+
+    def usable(self, provider: Provider) -> bool:
+        """Whether an available strategy of the provider's chain can work (not all unusable)."""
+        chain = self.available_chain(provider)
+        with self._available_lock:
+            unusable = self._unusable.get(provider.id, {})
+        return any(strategy.name not in unusable for strategy in chain)
 
     def check_availability(self, providers: Sequence[Provider]) -> None:
         """Fill the availability of ``providers`` concurrently (for provider selection)."""

@@ -74,6 +74,8 @@ class FetchContext:
     #: The provider's login key in this run (``Provider.login_key``), when the pipeline read
     #: one: a cache in ``state`` may be tied to it (it survives token refreshes).
     login: Optional[str] = None
+    #: Why this provider's programs must not be started (``run_tools = false``), or None.
+    tools_ban: Optional[str] = None
 
     @classmethod
     def for_provider(
@@ -84,6 +86,7 @@ class FetchContext:
         config: ProviderConfig,
         clock: Callable[[], datetime] = utcnow,
         timeout: float = 30.0,
+        tools_ban: Optional[str] = None,
     ) -> "FetchContext":
         """The context every strategy, check and login flow of ``provider`` runs with."""
         from ..paths import home_dir
@@ -97,6 +100,7 @@ class FetchContext:
             clock=clock,
             provider_id=provider.id,
             provider_name=provider.name,
+            tools_ban=tools_ban,
         )
 
     def now(self) -> datetime:

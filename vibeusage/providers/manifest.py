@@ -65,18 +65,27 @@ class Strategy:
     #: Whether it needs the network (a tool that talks to the provider does): after a
     #: connection failure in the same run, such strategies are skipped.
     needs_network: bool = True
+    #: The provider program it cannot work without ("claude"), if any: with
+    #: ``run_tools = false`` such a strategy is not available.
+    program: str = ""
 
     def available(self, ctx: FetchContext) -> bool:
         """Cheap local check (a file exists, a variable is set): never touches the network."""
         raise NotImplementedError
 
     def fetch(self, ctx: FetchContext) -> FetchResult:
-        """Run the strategy; an error it raises becomes a failed result (the chain goes on)."""
+        """Run the strategy; an error it raises becomes a failed result (the chain goes on).
+
+        It runs under the provider's tool policy: with ``run_tools = false`` the kit
+        refuses to start any provider program (``kit.tools``).
+        """
         from ..errors import VibeusageError
+        from ..kit.tools import tools_policy
         from .base import FetchResult
 
         try:
-            return self.run(ctx)
+            with tools_policy(getattr(ctx, "tools_ban", None)):
+                return self.run(ctx)
         except VibeusageError as exc:
             return FetchResult.fail(exc)
 
@@ -87,6 +96,13 @@ class Strategy:
     def explain(self, ctx: FetchContext) -> str:
         """Why the strategy is or is not available, for ``auth`` and ``doctor`` (no secrets)."""
         return f"{self.label}: {'found' if self.available(ctx) else 'not found'}"
+
+    def unusable(self, ctx: FetchContext) -> Optional[str]:
+        """Credentials found that can never work here (a login type without a usage
+        endpoint): why, else None. Cheap and local, as ``available``; only asked when
+        ``available`` said yes. The default view skips a provider whose every available
+        strategy says so; a provider named on the command line still shows the error."""
+        return None
 
 
 class StrategyRef(Strategy):
@@ -114,13 +130,26 @@ class StrategyRef(Strategy):
         return self._instance
 
     def available(self, ctx: FetchContext) -> bool:
+        if self._forbidden(ctx):
+            return False
         return bool(self.load().available(ctx))
 
     def fetch(self, ctx: FetchContext) -> FetchResult:
         return self.load().fetch(ctx)
 
+    def unusable(self, ctx: FetchContext) -> Optional[str]:
+        return self.load().unusable(ctx)
+
     def explain(self, ctx: FetchContext) -> str:
+        ban = self._forbidden(ctx)
+        if ban:
+            return f"{self.label}: not used, it starts `{self.load().program}` and {ban}"
         return self.load().explain(ctx)
+
+    def _forbidden(self, ctx: FetchContext) -> Optional[str]:
+        """The setting that keeps this strategy from starting its program, if it needs one."""
+        ban: Optional[str] = getattr(ctx, "tools_ban", None)
+        return ban if ban and self.load().program else None
 
     def __repr__(self) -> str:
         return f"StrategyRef({self.name!r}, {self.target!r})"

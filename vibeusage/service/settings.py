@@ -58,6 +58,14 @@ def effective_values(app: Context) -> List[Tuple[str, Any, str]]:
             rows.append(
                 (f"providers.{provider.id}.{name}", getattr(settings, name), source(*table, name))
             )
+        own = settings.run_tools
+        rows.append(
+            (
+                f"providers.{provider.id}.run_tools",
+                config.fetch.run_tools if own is None else own,
+                source(*table, "run_tools"),
+            )
+        )
         for name in provider.options:
             value = settings.options.get(name, provider.option_default(name))
             rows.append((f"providers.{provider.id}.{name}", value, source(*table, name)))

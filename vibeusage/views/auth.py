@@ -9,10 +9,11 @@ def overview_table(report: Dict[str, Dict[str, Any]], width: Optional[int] = Non
     """A row per provider: connected or not (and disabled), the source or the next step."""
     rows = []
     for pid, entry in report.items():
-        state = "connected" if entry["connected"] else "not connected"
+        unusable = entry.get("unusable")
+        state = "connected" if entry["connected"] else "unusable" if unusable else "not connected"
         if not entry["enabled"]:
             state += " (disabled)"
-        rows.append([pid, state, entry["source"] or entry["next_step"]])
+        rows.append([pid, state, entry["source"] or unusable or entry["next_step"]])
     headers = ["provider", "state", "source / next step"]
     return "\n".join(table(rows, width, headers)) + "\n"
 

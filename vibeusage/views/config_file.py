@@ -25,6 +25,7 @@ def default_config_text(providers: Sequence[Provider]) -> str:
         f"# max_concurrent = {fetch.max_concurrent}              # providers fetched at once",
         f"# fresh_ttl = {fetch.fresh_ttl:g}                  # reuse a snapshot this young",
         f"# stale_threshold = {fetch.stale_threshold:g}          # --offline: older is stale",
+        f"# run_tools = {str(fetch.run_tools).lower()}               # false: no provider tool",
         "",
         "# [history]",
         f"# retention_days = {HistoryConfig().retention_days}            # days of ledger kept",
@@ -36,6 +37,7 @@ def default_config_text(providers: Sequence[Provider]) -> str:
             f"# [providers.{provider.id}]",
             "# enabled = true",
             f'# auth_source = "auto"             # or one of {strategies}',
+            "# run_tools = true                 # default: as fetch.run_tools",
         ]
         lines += [
             f"# {key} = {'true' if provider.option_default(key) else 'false'}"

@@ -25,6 +25,7 @@ class AntigravityCli(Strategy):
 
     name = "cli"
     label = "agy CLI (/quota)"
+    program = "agy"
 
     def __init__(self, cap: float = CAP, grace: float = KILL_GRACE) -> None:
         self.cap = cap

@@ -128,6 +128,7 @@ class AugmentCli(Strategy):
 
     name = "cli"
     label = "auggie CLI (account status)"
+    program = "auggie"
 
     def __init__(self, time_cap: float = TIME_CAP) -> None:
         self.time_cap = time_cap

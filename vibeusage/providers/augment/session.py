@@ -157,6 +157,8 @@ def validate_session(session: Any, value: str) -> Optional[str]:
     try:
         response = billing_summary_response(Http(session, "Augment"), parsed)
     except VibeusageError as exc:
+        if exc.category is ErrorCategory.NETWORK:
+            raise  # unreachable is not the session's fault: a network error naming host and cause
         return f"could not check the session with Augment ({exc.message})"
     if response.status_code == 401:
         return "Augment rejected this session (HTTP 401)"

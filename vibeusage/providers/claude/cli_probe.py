@@ -92,6 +92,7 @@ class ClaudeCli(Strategy):
 
     name = "cli"
     label = "Claude Code CLI (/usage)"
+    program = "claude"
 
     def __init__(self, timings: Optional["ProbeTimings"] = None) -> None:
         #: The probe's waits (None: the real ones); tests pass short ones.

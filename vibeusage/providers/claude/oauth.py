@@ -170,6 +170,23 @@ class ClaudeOAuth(Strategy):
         # macOS keeps the login in the Keychain; ~/.claude says Claude Code is installed.
         return ctx.platform == "darwin" and _config_dir(ctx).is_dir()
 
+    def unusable(self, ctx: FetchContext) -> Optional[str]:
+        # Only the file (no Keychain tool run for a cheap check), and only a token whose
+        # scopes are listed and say inference only: `claude setup-token`'s kind.
+        path = credentials_path(ctx)
+        if not path.is_file():
+            return None
+        try:
+            creds = read_credentials(path)
+        except VibeusageError:
+            return None  # the run says what is wrong with the file
+        if creds.scopes and "user:profile" not in creds.scopes:
+            return (
+                f"the token in {path} has only the `user:inference` scope (as made by "
+                "`claude setup-token`), which cannot read usage"
+            )
+        return None
+
     def explain(self, ctx: FetchContext) -> str:
         path = credentials_path(ctx)
         if path.is_file():

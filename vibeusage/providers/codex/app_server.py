@@ -164,6 +164,7 @@ class CodexAppServer(Strategy):
 
     name = "cli"
     label = "Codex CLI (app-server)"
+    program = "codex"
 
     def __init__(self, init_timeout: float = INIT_TIMEOUT, call_timeout: float = CALL_TIMEOUT):
         self.init_timeout = init_timeout

@@ -110,13 +110,8 @@ def parse_credentials(data: Any, path: Any) -> CodexCredentials:
     tokens = data.get("tokens") if isinstance(data, dict) else None
     token = tokens.get("access_token") if isinstance(tokens, dict) else None
     if not isinstance(tokens, dict) or not isinstance(token, str) or not token.strip():
-        api_key = data.get("OPENAI_API_KEY") if isinstance(data, dict) else None
-        if isinstance(api_key, str) and api_key.strip():
-            raise VibeusageError(
-                f"The Codex login in {path} is an API key, not a ChatGPT login",
-                ErrorCategory.AUTHENTICATION,
-                remediation=API_KEY_HINT,
-            )
+        if is_api_key_login(data):
+            raise api_key_login_error(path)
         raise VibeusageError(
             f"No Codex ChatGPT token in {path}",
             ErrorCategory.AUTHENTICATION,
@@ -132,6 +127,25 @@ def parse_credentials(data: Any, path: Any) -> CodexCredentials:
         account_id=opt_str(tokens.get("account_id"))
         or opt_str(auth_claims.get("chatgpt_account_id")),
         email=opt_str(claims.get("email")) or opt_str(profile.get("email")),
+    )
+
+
+def is_api_key_login(data: Any) -> bool:
+    """``auth.json`` holds an OpenAI API key and no ChatGPT token (no usage endpoint for it)."""
+    if not isinstance(data, dict):
+        return False
+    tokens = data.get("tokens")
+    token = tokens.get("access_token") if isinstance(tokens, dict) else None
+    api_key = data.get("OPENAI_API_KEY")
+    has_token = isinstance(token, str) and bool(token.strip())
+    return not has_token and isinstance(api_key, str) and bool(api_key.strip())
+
+
+def api_key_login_error(path: Any) -> VibeusageError:
+    return VibeusageError(
+        f"The Codex login in {path} is an API key, not a ChatGPT login",
+        ErrorCategory.AUTHENTICATION,
+        remediation=API_KEY_HINT,
     )
 
 
@@ -158,6 +172,15 @@ class CodexOAuth(Strategy):
 
     def available(self, ctx: FetchContext) -> bool:
         return auth_path(ctx).is_file()
+
+    def unusable(self, ctx: FetchContext) -> Optional[str]:
+        # A broken file is not "unusable": the run says what is wrong with it.
+        path = auth_path(ctx)
+        try:
+            data = read_tool_json(path, "Codex login", LOGIN_HINT)
+        except VibeusageError:
+            return None
+        return api_key_login_error(path).message if is_api_key_login(data) else None
 
     def run(self, ctx: FetchContext) -> FetchResult:
         path = auth_path(ctx)

@@ -214,7 +214,9 @@ def validate_token(session: Any, value: str) -> Optional[str]:
     try:
         response = get_user(session, DEFAULT_HOST, value.strip())
     except VibeusageError as exc:
-        return f"could not reach GitHub ({exc.message})"
+        if exc.category is ErrorCategory.NETWORK:
+            raise  # unreachable is not the token's fault: a network error naming host and cause
+        return f"could not check the token with GitHub ({exc.message})"
     if response.status_code == 401:
         return "GitHub rejected this token"
     if response.status_code in (403, 404):

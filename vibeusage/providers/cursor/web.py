@@ -170,7 +170,9 @@ def validate_session(session: Any, value: str) -> Optional[str]:
             ME_URL, what="the account", headers=request_headers(cookie), ok=range(100, 600)
         )
     except VibeusageError as exc:
-        return f"could not reach cursor.com ({exc.message})"
+        if exc.category is ErrorCategory.NETWORK:
+            raise  # unreachable is not the session's fault: a network error naming host and cause
+        return f"could not check the session with cursor.com ({exc.message})"
     if response.status_code in (401, 403):
         return "cursor.com rejected this session (signed out or expired)"
     if response.status_code != 200:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any, Optional
 
 from ...credentials import CredentialStore
-from ...errors import VibeusageError
+from ...errors import ErrorCategory, VibeusageError
 from ...kit.values import MaskedRepr
 from ..base import FetchContext
 
@@ -119,6 +119,8 @@ def validate_key(session: Any, value: str) -> Optional[str]:
             accept=REJECTED_STATUSES,
         )
     except VibeusageError as exc:
+        if exc.category is ErrorCategory.NETWORK:
+            raise  # unreachable is not the key's fault: a network error naming host and cause
         return f"could not check the key with Factory ({exc.message})"
     if response.status_code in REJECTED_STATUSES:
         return f"Factory rejected this key (HTTP {response.status_code})"

@@ -78,6 +78,12 @@ class GeminiOAuth(Strategy):
             return f"Gemini CLI Google login in {path}"
         return f"no Gemini CLI login ({path} not found)"
 
+    def unusable(self, ctx: FetchContext) -> Optional[str]:
+        auth_type = read_auth_type(settings_path(ctx))
+        if auth_type in UNSUPPORTED_LOGINS:
+            return unsupported_login_error(auth_type).message
+        return None
+
     def run(self, ctx: FetchContext) -> FetchResult:
         auth_type = read_auth_type(settings_path(ctx))
         if auth_type in UNSUPPORTED_LOGINS:

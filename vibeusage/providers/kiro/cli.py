@@ -62,6 +62,7 @@ class KiroCli(Strategy):
 
     name = "cli"
     label = "kiro-cli (/usage)"
+    program = "kiro-cli"
 
     def __init__(
         self,

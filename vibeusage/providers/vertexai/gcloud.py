@@ -58,6 +58,7 @@ class VertexGcloud(Strategy):
 
     name = "gcloud"
     label = "gcloud application-default token"
+    program = "gcloud"
 
     def available(self, ctx: FetchContext) -> bool:
         return adc_path(ctx).is_file() and find_gcloud(ctx) is not None

@@ -150,5 +150,7 @@ def validate_key(session: Any, value: str) -> Optional[str]:
     try:
         first_answer(REGIONS, lambda region: ask_region(http, region, found, utcnow()))
     except VibeusageError as exc:
+        if exc.category is ErrorCategory.NETWORK:
+            raise  # unreachable is not the key's fault: a network error naming host and cause
         return exc.message
     return None
