@@ -73,4 +73,4 @@ def help_width() -> int:
             columns = os.get_terminal_size(sys.__stdout__.fileno()).columns  # type: ignore[union-attr]
         except (AttributeError, ValueError, OSError):  # no stdout, or not a terminal
             columns = 0
-    return (columns or 80) - 2
+    return max((columns or 80) - 2, 20)

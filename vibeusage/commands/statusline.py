@@ -42,7 +42,6 @@ def make_parser(terminal: Terminal) -> argparse.ArgumentParser:
 
     parser = new_parser(
         terminal,
-        formatter_class=_help_formatter,
         prog=f"{PROG} statusline",
         usage=(
             f"{PROG} statusline [PROVIDER ...] [--format FORMAT] [--template T] [--width N] "
@@ -90,22 +89,6 @@ def make_parser(terminal: Terminal) -> argparse.ArgumentParser:
     parser.add_argument("--debug", action="store_true", help="tracebacks on stderr")
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     return parser
-
-
-def _help_formatter(prog: str) -> argparse.HelpFormatter:
-    """argparse's layout, told the width: left to itself it imports ``shutil`` to measure it."""
-    import argparse
-
-    try:
-        columns = int(os.environ.get("COLUMNS", ""))
-    except ValueError:
-        columns = 0
-    if columns <= 0:
-        try:
-            columns = os.get_terminal_size().columns
-        except OSError:
-            columns = 80
-    return argparse.HelpFormatter(prog, width=max(columns - 2, 20))
 
 
 def _columns(text: str) -> int:

@@ -94,3 +94,15 @@ def secret_identity(secret: Optional[str]) -> Optional[str]:
     """A secret that is its own identity (an API key, a session cookie), as a fingerprint."""
     text = secret.strip() if isinstance(secret, str) else ""
     return "secret:" + fingerprint(text) if text else None
+
+
+def regional_key_login(found: Any, options: Any) -> Optional[str]:
+    """The login of an API-key provider sold in regions: the key (hashed), the region it
+    came with and the ``region`` configured (``found`` is a ``kit.api_keys.FoundKey``)."""
+    if found is None:
+        return None
+    region = options.get("region")
+    return login_key(
+        [secret_identity(found.api_key)],
+        where=[found.region, str(region) if region is not None else None],
+    )

@@ -8,7 +8,7 @@ rejected token is renewed by running ``claude`` itself (delegated refresh), neve
 import json
 import shutil
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 from typing import Any, Callable, Dict, Optional, Tuple
 
@@ -16,7 +16,7 @@ from ...errors import ErrorCategory, VibeusageError
 from ...kit.delegated import refresh_by_cli
 from ...kit.files import read_tool_json
 from ...kit.http import decoding
-from ...kit.parallel import run_parallel
+from ...kit.identity import usage_and_identity
 from ...kit.values import MaskedRepr, fingerprint, opt_str
 from ...models import ProviderIdentity
 from ...timeparse import from_epoch
@@ -30,7 +30,6 @@ OAUTH_BETA = "oauth-2025-04-20"
 KEYCHAIN_SERVICE = "Claude Code-credentials"
 KEYCHAIN_TIMEOUT = 2.0
 REFRESH_TIMEOUT = 15.0
-IDENTITY_TTL = timedelta(hours=24)
 #: A one-word prompt on the cheapest model, no tools, no session file, a tiny budget cap:
 #: enough for Claude Code to renew its login, as cheap as a request can be.
 REFRESH_ARGS = (
@@ -271,44 +270,19 @@ class ClaudeOAuth(Strategy):
         """The usage response and the account: the account from its 24 h cache, else asked
         for at the same time as the usage (one round trip)."""
         fallback = ProviderIdentity(plan=plan_name(creds.subscription_type, creds.rate_limit_tier))
-        cache = ctx.state.json_cache("identity", ttl=IDENTITY_TTL)
-        # The run's login key survives token refreshes; the token stands in without one.
-        tag = ctx.login or fingerprint(creds.access_token)
-        cached = cache.load(tag, ctx.now())
-        if cached is not None:
-            response = ClaudeOAuth._get(ctx, USAGE_URL, creds, accept=accept)
-            return response, _merge(ProviderIdentity.from_dict(cached), fallback)
-        usage, account = run_parallel(
-            [
-                lambda: ClaudeOAuth._get(ctx, USAGE_URL, creds, accept=accept),
-                lambda: ClaudeOAuth._get(ctx, ACCOUNT_URL, creds),
-            ],
-            ctx.timeout + 1.0,  # the runner's own bound on the strategy comes first
-            "claude-oauth",
+        response, identity = usage_and_identity(
+            ctx.state,
+            # The run's login key survives token refreshes; the token stands in without one.
+            ctx.login or fingerprint(creds.access_token),
+            ctx.now(),
+            ctx.timeout,
+            lambda: ClaudeOAuth._get(ctx, USAGE_URL, creds, accept=accept),
+            lambda: ClaudeOAuth._get(ctx, ACCOUNT_URL, creds),
+            parse_identity,
+            NAME,
         )
-        if not usage[0]:
-            raise usage[1]
-        identity = _read_identity(account)
-        if identity is None:  # identity is a bonus: never let it cost the usage data
-            return usage[1], fallback
-        if usage[1].status_code == 200:
-            try:
-                cache.save(tag, identity.to_dict(), ctx.now())
-            except OSError:
-                pass
-        return usage[1], _merge(identity, fallback)
-
-
-def _read_identity(outcome: Tuple[bool, Any]) -> Optional[ProviderIdentity]:
-    """The account from the account endpoint's outcome, or None when it failed."""
-    ok, response = outcome
-    if not ok:
-        return None
-    try:
-        with decoding(NAME, "account data"):
-            return parse_identity(response.json())
-    except VibeusageError:
-        return None
+        # The identity is a bonus: without it the plan from the credentials still shows.
+        return response, fallback if identity is None else _merge(identity, fallback)
 
 
 def _expired(creds: ClaudeCredentials, ctx: FetchContext) -> bool:

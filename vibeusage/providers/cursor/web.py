@@ -6,12 +6,11 @@ candidate makes way for the next; the snapshot's source says which one worked
 (``web:cursor-app``), and the secret itself never leaves the request.
 """
 
-from datetime import timedelta
 from typing import Any, Dict, List, Optional, Tuple
 
 from ...errors import ErrorCategory, VibeusageError
 from ...kit.http import Http, decoding, json_or_none
-from ...kit.parallel import run_parallel
+from ...kit.identity import usage_and_identity
 from ...models import ProviderIdentity
 from ..base import FetchContext, FetchResult, Strategy
 from .login_key import cookie_identity
@@ -24,7 +23,6 @@ USAGE_URL = f"{BASE_URL}/api/usage-summary"
 ME_URL = f"{BASE_URL}/api/auth/me"
 DASHBOARD_URL = f"{BASE_URL}/dashboard"
 #: How long the account's email is remembered per user (auth/me is a second round trip).
-IDENTITY_TTL = timedelta(hours=24)
 #: cursor.com answers browsers; a plain client User-Agent may be turned away.
 BROWSER_USER_AGENT = (
     "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) "
@@ -112,41 +110,16 @@ class CursorWeb(Strategy):
     ) -> Tuple[Any, Optional[ProviderIdentity]]:
         """The usage response and the account's email: the email from its 24 h cache (per
         user), else asked of auth/me at the same time as the usage (one round trip)."""
-        cache = ctx.state.json_cache("identity", ttl=IDENTITY_TTL)
-        tag = cookie_identity(cookie.value)
-        cached = cache.load(tag, ctx.now())
-        if cached is not None:
-            response = self._get(ctx, USAGE_URL, cookie, accept=(401, 403))
-            return response, ProviderIdentity.from_dict(cached)
-        usage, me = run_parallel(
-            [
-                lambda: self._get(ctx, USAGE_URL, cookie, accept=(401, 403)),
-                lambda: self._get(ctx, ME_URL, cookie),
-            ],
-            ctx.timeout + 1.0,  # the runner's own bound on the strategy comes first
-            "cursor-web",
+        return usage_and_identity(
+            ctx.state,
+            cookie_identity(cookie.value),
+            ctx.now(),
+            ctx.timeout,
+            lambda: self._get(ctx, USAGE_URL, cookie, accept=(401, 403)),
+            lambda: self._get(ctx, ME_URL, cookie),
+            parse_identity,
+            NAME,
         )
-        if not usage[0]:
-            raise usage[1]
-        identity = _read_identity(me)
-        if identity is not None and usage[1].status_code == 200:
-            try:
-                cache.save(tag, identity.to_dict(), ctx.now())
-            except OSError:
-                pass
-        return usage[1], identity
-
-
-def _read_identity(outcome: Tuple[bool, Any]) -> Optional[ProviderIdentity]:
-    """The account's email from auth/me; None when it cannot be read (usage matters more)."""
-    ok, response = outcome
-    if not ok:
-        return None
-    try:
-        with decoding(NAME, "the account"):
-            return parse_identity(response.json())
-    except VibeusageError:
-        return None
 
 
 def _no_session_error(rejected: List[str], notes: List[Note]) -> VibeusageError:

@@ -3,7 +3,7 @@
 from typing import Optional
 
 from ...errors import VibeusageError
-from ...kit.login_key import login_key, secret_identity
+from ...kit.login_key import regional_key_login
 from ..base import FetchContext
 from .keys import find_key
 
@@ -14,10 +14,4 @@ def zai_login_key(ctx: FetchContext) -> Optional[str]:
         found = find_key(ctx)
     except VibeusageError:
         return None
-    if found is None:
-        return None
-    region = ctx.config.options.get("region")
-    return login_key(
-        [secret_identity(found.api_key)],
-        where=[found.region, str(region) if region is not None else None],
-    )
+    return regional_key_login(found, ctx.config.options)
