@@ -513,7 +513,7 @@ def test_fetch_returns_a_cli_snapshot_from_claude_on_the_context_path(fake: Fake
         ("Claude Code and Cowork credit", 25),
     ]
     # The strategy starts claude in a directory of its own that is trusted once, not anew.
-    probe_dir = ctx.paths.cache_dir / "claude-probe"
+    probe_dir = ctx.paths.cache_dir / "providers" / "claude" / "probe"
     assert Path(fake.info()["cwd"]) == probe_dir and probe_dir.is_dir()
 
 

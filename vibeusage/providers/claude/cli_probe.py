@@ -172,9 +172,11 @@ def _probe_dir(ctx: FetchContext) -> Optional[str]:
 
     Claude Code records the trust answer (and a project entry) per working directory, so a
     fresh directory per run would add an entry to ``~/.claude.json`` every time; this one is
-    trusted once. None (a throw-away directory) when it cannot be made.
+    trusted once. It lives in the provider's cache folder, so `cache clear claude` removes
+    it (the trust answer is Claude Code's and stays for the same path). None (a throw-away
+    directory) when it cannot be made.
     """
-    path = ctx.paths.cache_dir / "claude-probe"
+    path = ctx.state.cache_file("probe")
     try:
         path.mkdir(parents=True, exist_ok=True, mode=0o700)
     except OSError:
