@@ -35,7 +35,8 @@ class RedirectRefused(requests.RequestException):
 
 class TimeoutSession(requests.Session):
     """A Session that never sends a request without a ``(connect, read)`` timeout, and never
-    lets one exchange take longer than ``total`` seconds once the answer has begun.
+    lets one exchange take longer than ``total`` seconds once the answer has begun (or the
+    request's own read timeout, when that is shorter).
 
     A per-read timeout is not a time limit: a server that trickles a byte every few seconds
     never trips it. The body is therefore read under a watchdog that closes the connection
@@ -76,13 +77,14 @@ class TimeoutSession(requests.Session):
     ) -> requests.Response:
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self.default_timeout
+        total = min(self.total, _read_timeout(kwargs["timeout"], self.total))
         caller_streams = bool(kwargs.get("stream"))
         kwargs["stream"] = True  # read the body ourselves, to cap its size
         started = time.monotonic()
         try:
             response = super().request(method, url, *args, **kwargs)
             if not caller_streams:
-                read_capped(response, MAX_BODY_BYTES, started + self.total)
+                read_capped(response, MAX_BODY_BYTES, started + total)
         except requests.RequestException as exc:
             log.debug("%s %s -> %s", method, redact(str(url)), type(exc).__name__)
             raise
@@ -94,6 +96,12 @@ class TimeoutSession(requests.Session):
             (time.monotonic() - started) * 1000,
         )
         return response
+
+
+def _read_timeout(timeout: Any, default: float) -> float:
+    """The read part of a requests ``timeout`` (a number or a ``(connect, read)`` pair)."""
+    read = timeout[1] if isinstance(timeout, tuple) else timeout
+    return default if read is None else float(read)
 
 
 def read_capped(response: requests.Response, limit: int, deadline: Optional[float] = None) -> None:

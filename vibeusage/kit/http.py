@@ -9,7 +9,7 @@ reported as ``parse`` errors.
 
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, Callable, Collection, Iterator, Mapping, Optional
+from typing import Any, Callable, Collection, Iterator, Mapping, Optional, Tuple
 
 from ..errors import ErrorCategory, VibeusageError, parse_error
 from ..timeparse import utcnow
@@ -43,11 +43,14 @@ class Http:
         provider_name: str,
         timeout: Optional[float] = None,
         clock: Callable[[], datetime] = utcnow,
+        deadline: Optional[float] = None,
     ) -> None:
         self.session = session
         self.provider_name = provider_name
         self.timeout = timeout
         self.clock = clock
+        #: A ``time.monotonic()`` value: no exchange of the strategy may end after it.
+        self.deadline = deadline
 
     def request(
         self,
@@ -69,6 +72,8 @@ class Http:
 
         if self.timeout is not None and kwargs.get("timeout") is None:
             kwargs["timeout"] = (min(CONNECT_TIMEOUT, self.timeout), self.timeout)
+        if self.deadline is not None:
+            kwargs["timeout"] = self._within_deadline(kwargs.get("timeout"), what)
         try:
             response = self.session.request(method, url, **kwargs)
         except VibeusageError:
@@ -87,6 +92,25 @@ class Http:
         if response.status_code in ok or response.status_code in accept:
             return response
         raise status_error(response, self.provider_name, remediation, self.clock())
+
+    def _within_deadline(self, timeout: Any, what: str) -> Tuple[float, float]:
+        """``timeout`` clipped to what is left of the strategy's time, so that a second
+        exchange (an identity, a retry) fails alone instead of costing the first one."""
+        import time
+
+        assert self.deadline is not None
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise VibeusageError(
+                f"{self.provider_name} ran out of time before asking for {what}",
+                ErrorCategory.NETWORK,
+                remediation="Retry later, or raise the limit with `--timeout`.",
+                cause="timeout",
+            )
+        connect, read = timeout if isinstance(timeout, tuple) else (timeout, timeout)
+        connect = CONNECT_TIMEOUT if connect is None else float(connect)
+        read = left if read is None else float(read)
+        return (min(connect, left), min(read, left))
 
     def error(
         self, response: Any, remediation: Optional[Mapping[int, str]] = None

@@ -21,7 +21,7 @@ from .results import ProviderResult, RunOptions
 if TYPE_CHECKING:
     from ..providers.base import FetchContext
     from .record import Recorder
-    from .runner import ProgressCallback, Runner
+    from .runner import AttachStatus, ProgressCallback, Runner
 
 __all__ = ["Pipeline", "ProviderResult", "RunOptions", "provider_status"]
 
@@ -70,7 +70,7 @@ class Pipeline:
                 load_cached=self._stale_fallback,
                 recorder=Recorders(recorders),
                 clock=self.clock,
-                attach_status=self._with_status,
+                start_status=self._start_status,
             )
         return self._runner
 
@@ -167,30 +167,43 @@ class Pipeline:
             timeout,
         )
 
-    def _with_status(
-        self, provider: Provider, snapshot: UsageSnapshot, remaining: float, cancel: Any
-    ) -> UsageSnapshot:
-        """Attach the provider's status page, within what is left of the time budget."""
+    def _start_status(self, provider: Provider, timeout: float, cancel: Any) -> "AttachStatus":
+        """Start fetching the provider's status page in a daemon thread, bounded by the run's
+        timeout; what attaches it to a snapshot waits for it no longer than it is given."""
         if provider.status_url is None:
-            return snapshot
+            return lambda snapshot, remaining: snapshot
+        import threading
+        import time
+
         from ..http import make_session
         from ..status import STATUS_TIMEOUT
-        from .runner import Cancelled, call_bounded
 
-        budget = min(STATUS_TIMEOUT, remaining)
-        if budget <= 0.5:
-            return snapshot
+        budget = min(STATUS_TIMEOUT, timeout)
+        ends = time.monotonic() + budget + 0.25
+        found: List[ProviderStatus] = []
         session = make_session(budget)
-        try:
-            status = call_bounded(
-                lambda: provider_status(provider, session, self.clock(), budget),
-                budget + 0.5,
-                cancel,
-                f"{provider.id}-status",
+
+        def fetch() -> None:
+            try:
+                found.append(provider_status(provider, session, self.clock(), budget))
+            except Exception:  # a status page is a bonus: its failure is "unknown"
+                pass
+
+        thread = threading.Thread(target=fetch, name=f"vibeusage-{provider.id}-status", daemon=True)
+        thread.start()
+
+        def attach(snapshot: UsageSnapshot, remaining: float) -> UsageSnapshot:
+            until = min(ends, time.monotonic() + max(0.0, remaining))
+            while thread.is_alive() and not cancel.is_set() and time.monotonic() < until:
+                thread.join(min(0.05, max(0.0, until - time.monotonic())))
+            status = (
+                found[0]
+                if found
+                else ProviderStatus(StatusLevel.UNKNOWN, "status page did not answer in time")
             )
-        except (TimeoutError, Cancelled):
-            status = ProviderStatus(StatusLevel.UNKNOWN, "status page did not answer in time")
-        return replace(snapshot, status=status)
+            return replace(snapshot, status=status)
+
+        return attach
 
 
 def provider_status(

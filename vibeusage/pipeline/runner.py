@@ -30,10 +30,14 @@ log = logging.getLogger(__name__)
 
 #: How often a waiting worker looks at the cancel flag (also the exit latency on Ctrl-C).
 POLL = 0.05
+#: How long before a strategy's budget ends its HTTP exchanges must have ended.
+HTTP_MARGIN = 0.5
 #: Availability checks are local; one that takes longer than this is treated as "no".
 AVAILABILITY_TIMEOUT = 5.0
 
 ProgressCallback = Callable[[List[str], float], None]
+#: Attaches a status page being fetched to a snapshot, waiting at most the seconds given.
+AttachStatus = Callable[[UsageSnapshot, float], UsageSnapshot]
 
 
 class Cancelled(Exception):
@@ -51,7 +55,7 @@ class Runner:
         load_cached: Callable[[str], Optional[UsageSnapshot]],
         recorder: Recorder,
         clock: Callable[[], datetime],
-        attach_status: Callable[[Provider, UsageSnapshot, float, Any], UsageSnapshot],
+        start_status: Callable[[Provider, float, Any], "AttachStatus"],
     ) -> None:
         self.make_context = make_context
         self.chain_of = chain_of
@@ -59,7 +63,7 @@ class Runner:
         self.load_cached = load_cached
         self.recorder = recorder
         self.clock = clock
-        self.attach_status = attach_status
+        self.start_status = start_status
         self._available: Dict[str, Tuple[Strategy, ...]] = {}
         self._available_lock = threading.Lock()
 
@@ -222,6 +226,12 @@ class Runner:
         attempts: List[Attempt] = []
         first_error: Optional[VibeusageError] = None
         offline = False
+        # The status page is fetched while the strategies run, never after them.
+        attach_status = (
+            self.start_status(provider, limits.timeout, limits.cancel)
+            if limits.options.with_status
+            else None
+        )
         for strategy in chain:
             if offline and _needs_network(strategy):
                 attempts.append(Attempt(strategy.name, False, 0, "skipped: no network"))
@@ -247,9 +257,8 @@ class Runner:
                 if snapshot.source.split(":", 1)[0] != strategy.name:
                     snapshot = replace(snapshot, source=strategy.name)
                 self.recorder.succeeded(provider, strategy.name, snapshot)
-                if limits.options.with_status:
-                    remaining = limits.deadline - time.monotonic()
-                    snapshot = self.attach_status(provider, snapshot, remaining, limits.cancel)
+                if attach_status is not None:
+                    snapshot = attach_status(snapshot, limits.deadline - time.monotonic())
                 return ProviderResult(
                     provider,
                     snapshot=snapshot,
@@ -287,6 +296,9 @@ class Runner:
         ctx = self.make_context(provider, budget)
         ctx.session = limits.session()
         attempt_started = time.monotonic()
+        # The strategy's exchanges end a little before the runner stops waiting, so a slow
+        # second request (an identity) fails on its own instead of costing the usage data.
+        ctx.deadline = attempt_started + budget - min(HTTP_MARGIN, budget / 10)
         try:
             result = call_bounded(
                 lambda: strategy.fetch(ctx), budget, limits.cancel, f"{provider.id}-{strategy.name}"

@@ -71,6 +71,9 @@ class FetchContext:
     #: Which provider the strategy works for (named in errors the kit raises).
     provider_id: str = ""
     provider_name: str = ""
+    #: When the runner stops waiting for this strategy (``time.monotonic()``); its HTTP
+    #: exchanges are clipped to end before it.
+    deadline: Optional[float] = None
 
     @classmethod
     def for_provider(
@@ -102,7 +105,8 @@ class FetchContext:
     @property
     def http(self) -> Http:
         """Requests on the worker's Session with this strategy's timeout and clock."""
-        return Http(self.session, self.provider_name or self.provider_id, self.timeout, self.clock)
+        name = self.provider_name or self.provider_id
+        return Http(self.session, name, self.timeout, self.clock, self.deadline)
 
     @property
     def state(self) -> ProviderState:
