@@ -30,7 +30,7 @@ class ResponseTooLarge(requests.RequestException):
 
 
 class RedirectRefused(requests.RequestException):
-    """A redirect that would downgrade to http, or carry a request body to another host."""
+    """A redirect that would downgrade to http, or take a body or credentials to another host."""
 
 
 class TimeoutSession(requests.Session):
@@ -56,7 +56,7 @@ class TimeoutSession(requests.Session):
 
         Never from https to http (the answer would be read, and cached, in the clear), and
         never to another host for a request with a body (a 307 would re-send a refresh token
-        or a client secret to whoever the ``Location`` names).
+        or a client secret to whoever the ``Location`` names) or with credential headers.
         """
         target = super().get_redirect_target(resp)
         if target is None:
@@ -67,9 +67,13 @@ class TimeoutSession(requests.Session):
         if here.scheme == "https" and there.scheme != "https":
             raise RedirectRefused(f"refused a redirect from https to {there.scheme}")
         request = resp.request
-        has_body = request is not None and request.body not in (None, b"", "")
-        if has_body and there.hostname != here.hostname:
-            raise RedirectRefused("refused to send a request body on to another host")
+        if request is not None and there.hostname != here.hostname:
+            if request.body not in (None, b"", ""):
+                raise RedirectRefused("refused to send a request body on to another host")
+            if any(_carries_credentials(name) for name in request.headers):
+                # requests would drop Authorization and Cookie, and the other host's answer
+                # would then pass for the provider's (a key "validated" by a stranger).
+                raise RedirectRefused("refused to follow a signed-in request to another host")
         return target
 
     def request(  # type: ignore[override]
@@ -96,6 +100,14 @@ class TimeoutSession(requests.Session):
             (time.monotonic() - started) * 1000,
         )
         return response
+
+
+def _carries_credentials(header: str) -> bool:
+    """Whether a request header's name says it holds a credential."""
+    name = header.lower()
+    return name in ("authorization", "cookie", "proxy-authorization") or any(
+        word in name for word in ("token", "key", "secret", "session", "auth")
+    )
 
 
 def _read_timeout(timeout: Any, default: float) -> float:

@@ -396,6 +396,35 @@ def call_bounded(
     return value
 
 
+def call_all_bounded(
+    calls: Sequence[Callable[[], Any]], timeout: float, name: str
+) -> List[Tuple[bool, Any]]:
+    """Every ``call()`` at once, each in a daemon thread, all waited on for ``timeout``.
+
+    Per call: ``(True, value)``, ``(False, exception)``, or ``(False, TimeoutError())`` for
+    one still running at the end (abandoned: a name that never resolves, a server that never
+    sends headers, cannot hold the command or the interpreter's exit).
+    """
+    boxes: List[List[Tuple[bool, Any]]] = [[] for _ in calls]
+
+    def target(call: Callable[[], Any], box: List[Tuple[bool, Any]]) -> None:
+        try:
+            box.append((True, call()))
+        except BaseException as exc:  # handed to the waiting thread
+            box.append((False, exc))
+
+    threads = [
+        threading.Thread(target=target, args=(call, box), name=f"vibeusage-{name}", daemon=True)
+        for call, box in zip(calls, boxes)
+    ]
+    for thread in threads:
+        thread.start()
+    end = time.monotonic() + timeout
+    for thread in threads:
+        thread.join(max(0.0, end - time.monotonic()))
+    return [box[0] if box else (False, TimeoutError()) for box in boxes]
+
+
 def _is_available(strategy: Strategy, ctx: FetchContext) -> bool:
     return bool(strategy.available(ctx))
 
