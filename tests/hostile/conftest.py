@@ -31,6 +31,8 @@ HOSTS = (
     "oauth2.googleapis.com",
     "cloudcode-pa.googleapis.com",
     "www.google.com",
+    "github.com",
+    "api.github.com",
     "elsewhere.example",
 )
 PROXY_VARS = ("HTTPS_PROXY", "HTTP_PROXY", "ALL_PROXY", "https_proxy", "http_proxy", "all_proxy")

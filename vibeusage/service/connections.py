@@ -7,9 +7,15 @@ from .context import Context
 
 
 def fetch_context(app: Context, provider: Provider) -> FetchContext:
-    """The context a provider's checks and login flows run with."""
+    """The context a provider's checks and login flows run with (each of a login's
+    exchanges bounded by the configured timeout, as a fetch's are)."""
     return FetchContext.for_provider(
-        provider, app.environ, app.paths, app.config.provider(provider.id), app.clock
+        provider,
+        app.environ,
+        app.paths,
+        app.config.provider(provider.id),
+        app.clock,
+        app.config.fetch.timeout,
     )
 
 
