@@ -79,8 +79,13 @@ class Http:
         except VibeusageError:
             raise
         except UnicodeEncodeError as exc:  # a header value from a local file, not ASCII/latin-1
+            from ..provenance import last_credential_file
+
+            where = last_credential_file()
             raise VibeusageError(
-                f"The {self.provider_name} credential contains characters that cannot be sent",
+                f"The {self.provider_name} credential"
+                + (f" in {where}" if where is not None else "")
+                + " contains characters that cannot be sent",
                 ErrorCategory.AUTHENTICATION,
                 remediation="The login file or stored key is damaged: log in again.",
             ) from exc
