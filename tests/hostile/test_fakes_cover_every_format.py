@@ -38,7 +38,7 @@ def test_the_scan_finds_a_secret_in_a_file_and_passes_its_masked_form(tmp_path):
 
     secret = UNKNOWN_SHAPED["opaque_access"]
     (tmp_path / "runs").mkdir()
-    (tmp_path / "runs" / "claude.json").write_text(f'{{"error": "{secret[:30]}…"}}')
+    (tmp_path / "runs" / "claude.json").write_text(f"error: {secret}")
     (tmp_path / "masked.json").write_text(mask_secret(secret))
     assert [hit.split(": ")[0] for hit in scan_files([tmp_path], [secret])] == [
         str(tmp_path / "runs" / "claude.json")
