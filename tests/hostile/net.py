@@ -172,6 +172,10 @@ class Server:
             threads = list(self._threads)
         for sock in sockets:
             try:
+                sock.shutdown(socket.SHUT_RDWR)  # wakes a thread blocked reading it
+            except OSError:
+                pass
+            try:
                 sock.close()
             except OSError:
                 pass

@@ -31,6 +31,10 @@ def stall(network, hosts, mode, healthy):
     return network.serve(hosts, lambda request: action)
 
 
+def short_timeout(home):
+    home.write_config(f"[fetch]\ntimeout = {TIMEOUT}\n")
+
+
 MODES = ["trickle", "silence_after_tls", "silence_after_accept", "slow_dns", "many_headers"]
 
 
@@ -42,24 +46,36 @@ def test_a_healthy_status_page_through_the_harness(attack, network):
 
 
 @pytest.mark.parametrize("mode", MODES)
-def test_status_on_a_stalling_page_is_exit_3_in_bounded_time(attack, network, mode):
+def test_status_on_a_stalling_page_is_exit_3_in_bounded_time(attack, home, network, mode):
+    short_timeout(home)
     stall(network, STATUS, mode, statuspage())
     outcome = attack("status", "--json", "claude")
-    assert outcome.took < 10 + SLACK, f"{mode}: took {outcome.took:.1f} s"
+    assert outcome.took < TIMEOUT + SLACK, f"{mode}: took {outcome.took:.1f} s"
     assert outcome.code == 3, outcome.out + outcome.err
     assert outcome.stuck == []
 
 
-def short_timeout(home):
-    home.write_config(f"[fetch]\ntimeout = {TIMEOUT}\n")
-
-
-def test_status_honours_a_shorter_configured_timeout(attack, home, network):
-    short_timeout(home)
-    stall(network, STATUS, "silence_after_tls", statuspage())
+def test_status_without_a_configured_timeout_stops_at_its_own_limit(attack, network):
+    stall(network, STATUS, "slow_dns", statuspage())
     outcome = attack("status", "--json", "claude")
     assert outcome.code == 3
-    assert outcome.took < TIMEOUT + SLACK, f"took {outcome.took:.1f} s"
+    assert outcome.took < 10 + SLACK, f"took {outcome.took:.1f} s"
+
+
+@pytest.mark.parametrize("leaf", ["stranger", "wrong_name"])
+def test_a_status_page_with_a_wrong_certificate_is_unknown(attack, network, leaf):
+    network.serve(STATUS, lambda request: statuspage(), leaf=leaf)
+    outcome = attack("status", "--json", "claude")
+    assert outcome.code == 3
+    assert outcome.json()["claude"]["level"] == "unknown"
+
+
+def test_a_status_page_redirected_to_http_is_not_believed(attack, network):
+    network.serve(STATUS, lambda r: Action.redirect("http://status.claude.com/api/v2/status.json"))
+    plain = network.serve(STATUS, lambda request: statuspage("critical"), plain=True)
+    outcome = attack("status", "--json", "claude")
+    assert outcome.json()["claude"]["level"] == "unknown"
+    assert plain.requests == []
 
 
 @pytest.mark.parametrize("mode", MODES)
