@@ -168,39 +168,28 @@ class Pipeline:
         )
 
     def _start_status(self, provider: Provider, timeout: float, cancel: Any) -> "AttachStatus":
-        """Start fetching the provider's status page in a daemon thread, bounded by the run's
-        timeout; what attaches it to a snapshot waits for it no longer than it is given."""
+        """Start fetching the provider's status page (bounded by the run's timeout) while the
+        strategies run; what attaches it to a snapshot waits no longer than it is given."""
         if provider.status_url is None:
             return lambda snapshot, remaining: snapshot
-        import threading
         import time
 
         from ..http import make_session
         from ..status import STATUS_TIMEOUT
+        from .runner import Background
 
         budget = min(STATUS_TIMEOUT, timeout)
         ends = time.monotonic() + budget + 0.25
-        found: List[ProviderStatus] = []
         session = make_session(budget)
-
-        def fetch() -> None:
-            try:
-                found.append(provider_status(provider, session, self.clock(), budget))
-            except Exception:  # a status page is a bonus: its failure is "unknown"
-                pass
-
-        thread = threading.Thread(target=fetch, name=f"vibeusage-{provider.id}-status", daemon=True)
-        thread.start()
+        fetching = Background(
+            lambda: provider_status(provider, session, self.clock(), budget),
+            f"vibeusage-{provider.id}-status",
+        )
 
         def attach(snapshot: UsageSnapshot, remaining: float) -> UsageSnapshot:
-            until = min(ends, time.monotonic() + max(0.0, remaining))
-            while thread.is_alive() and not cancel.is_set() and time.monotonic() < until:
-                thread.join(min(0.05, max(0.0, until - time.monotonic())))
-            status = (
-                found[0]
-                if found
-                else ProviderStatus(StatusLevel.UNKNOWN, "status page did not answer in time")
-            )
+            ok, status = fetching.outcome(min(ends, time.monotonic() + max(0.0, remaining)), cancel)
+            if not ok:  # a status page is a bonus: its failure is "unknown"
+                status = ProviderStatus(StatusLevel.UNKNOWN, "status page did not answer in time")
             return replace(snapshot, status=status)
 
         return attach

@@ -396,6 +396,32 @@ def call_bounded(
     return value
 
 
+class Background:
+    """``call()`` started now in a daemon thread, its outcome awaited later for a bounded time
+    (abandoned if it is still running then: being a daemon, it cannot hold the process)."""
+
+    def __init__(self, call: Callable[[], Any], name: str) -> None:
+        self._box: List[Tuple[bool, Any]] = []
+        self._thread = threading.Thread(target=self._run, args=(call,), name=name, daemon=True)
+        self._thread.start()
+
+    def _run(self, call: Callable[[], Any]) -> None:
+        try:
+            self._box.append((True, call()))
+        except BaseException as exc:  # handed to whoever waits
+            self._box.append((False, exc))
+
+    def outcome(self, until: float, cancel: Optional[threading.Event] = None) -> Tuple[bool, Any]:
+        """``(True, value)`` or ``(False, exception)``; ``(False, TimeoutError())`` when the
+        call is still running at ``until`` (a ``time.monotonic()`` value) or on ``cancel``."""
+        while self._thread.is_alive() and not (cancel is not None and cancel.is_set()):
+            remaining = until - time.monotonic()
+            if remaining <= 0:
+                break
+            self._thread.join(min(remaining, POLL))
+        return self._box[0] if self._box else (False, TimeoutError())
+
+
 def call_all_bounded(
     calls: Sequence[Callable[[], Any]], timeout: float, name: str
 ) -> List[Tuple[bool, Any]]:
@@ -405,24 +431,9 @@ def call_all_bounded(
     one still running at the end (abandoned: a name that never resolves, a server that never
     sends headers, cannot hold the command or the interpreter's exit).
     """
-    boxes: List[List[Tuple[bool, Any]]] = [[] for _ in calls]
-
-    def target(call: Callable[[], Any], box: List[Tuple[bool, Any]]) -> None:
-        try:
-            box.append((True, call()))
-        except BaseException as exc:  # handed to the waiting thread
-            box.append((False, exc))
-
-    threads = [
-        threading.Thread(target=target, args=(call, box), name=f"vibeusage-{name}", daemon=True)
-        for call, box in zip(calls, boxes)
-    ]
-    for thread in threads:
-        thread.start()
+    started = [Background(call, f"vibeusage-{name}") for call in calls]
     end = time.monotonic() + timeout
-    for thread in threads:
-        thread.join(max(0.0, end - time.monotonic()))
-    return [box[0] if box else (False, TimeoutError()) for box in boxes]
+    return [background.outcome(end) for background in started]
 
 
 def _is_available(strategy: Strategy, ctx: FetchContext) -> bool:
