@@ -113,3 +113,12 @@ def test_a_key_check_redirected_elsewhere_never_carries_the_key(attack, network)
     outcome = attack("auth", "claude", "--json", stdin=SESSION_KEY + "\n")
     assert outcome.code != 0, outcome.out
     assert all(SESSION_KEY.encode() not in r.raw for r in elsewhere.requests)
+
+
+def test_a_status_page_moved_to_another_https_host_is_followed(attack, network):
+    moved = Action.redirect("https://elsewhere.example/api/v2/status.json", 301)
+    network.serve(STATUS, lambda request: moved)
+    network.serve(["elsewhere.example"], lambda request: statuspage("minor"))
+    outcome = attack("status", "--json", "claude")
+    assert outcome.code == 0, outcome.out
+    assert outcome.json()["claude"]["level"] != "unknown"

@@ -134,3 +134,16 @@ def test_a_slow_status_page_never_marks_fresh_data_stale(attack, home, network, 
     assert claude["stale"] is False
     assert outcome.took < TIMEOUT + SLACK, f"took {outcome.took:.1f} s"
     assert outcome.stuck == []
+
+
+def test_a_gzip_bomb_is_cut_at_the_body_cap(attack, home, network):
+    import gzip
+
+    plant_claude_login(home)
+    bomb = gzip.compress(b"0" * (64 * 1024 * 1024), compresslevel=9)
+    headers = [("Content-Type", "application/json"), ("Content-Encoding", "gzip")]
+    network.serve(API, claude_api(Action(body=bomb, headers=headers)))
+    outcome = usage(attack)
+    assert outcome.code != 0
+    assert "oversized" in outcome.json()["error"]["message"]
+    assert outcome.took < TIMEOUT + SLACK
