@@ -60,8 +60,10 @@ def test_a_refresh_redirected_to_http_is_refused(attack, network, expired_gemini
     assert plain.requests == []
 
 
-@pytest.mark.parametrize("mode", ["trickle", "silence", "many_headers"])
+@pytest.mark.parametrize("mode", ["trickle", "silence", "many_headers", "slow_dns"])
 def test_a_stalling_token_endpoint_is_bounded(attack, network, expired_gemini_login, mode):
+    if mode == "slow_dns":
+        network.slow_dns(TOKEN_HOST[0])
     network.serve(TOKEN_HOST, lambda request: Action(kind=mode, body=b" " * 200, interval=0.3))
     outcome = gemini(attack)
     assert outcome.took < TIMEOUT + SLACK, f"{mode}: took {outcome.took:.1f} s"
@@ -115,9 +117,13 @@ def device_flow(poll: Action):
     return route
 
 
-@pytest.mark.parametrize("mode", ["trickle", "silence", "many_headers"])
+@pytest.mark.parametrize("mode", ["trickle", "silence", "many_headers", "slow_dns"])
 def test_device_flow_polling_that_stalls_is_bounded(attack, network, quick_login, mode):
-    network.serve(GITHUB, device_flow(Action(kind=mode, body=b" " * 200, interval=0.3)))
+    if mode == "slow_dns":
+        network.slow_dns("github.com")
+        network.serve(GITHUB, device_flow(Action.json({"error": "authorization_pending"})))
+    else:
+        network.serve(GITHUB, device_flow(Action(kind=mode, body=b" " * 200, interval=0.3)))
     outcome = attack("auth", "copilot", tty=True)
     assert outcome.took < TIMEOUT + SLACK, f"{mode}: took {outcome.took:.1f} s"
     assert outcome.code == 3, outcome.out + outcome.err

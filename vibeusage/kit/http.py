@@ -44,6 +44,7 @@ class Http:
         timeout: Optional[float] = None,
         clock: Callable[[], datetime] = utcnow,
         deadline: Optional[float] = None,
+        detached: bool = False,
     ) -> None:
         self.session = session
         self.provider_name = provider_name
@@ -51,6 +52,9 @@ class Http:
         self.clock = clock
         #: A ``time.monotonic()`` value: no exchange of the strategy may end after it.
         self.deadline = deadline
+        #: Run each exchange in a thread it can be abandoned in (for callers on the main
+        #: thread, outside the runner: name resolution has no time bound of its own).
+        self.detached = detached
 
     def request(
         self,
@@ -75,7 +79,7 @@ class Http:
         if self.deadline is not None:
             kwargs["timeout"] = self._within_deadline(kwargs.get("timeout"), what)
         try:
-            response = self.session.request(method, url, **kwargs)
+            response = self._send(method, url, kwargs)
         except VibeusageError:
             raise
         except UnicodeEncodeError as exc:  # a header value from a local file, not ASCII/latin-1
@@ -97,6 +101,27 @@ class Http:
         if response.status_code in ok or response.status_code in accept:
             return response
         raise status_error(response, self.provider_name, remediation, self.clock())
+
+    def _send(self, method: str, url: str, kwargs: Any) -> Any:
+        if not self.detached:
+            return self.session.request(method, url, **kwargs)
+        from ..background import Background
+
+        limit = self.timeout or getattr(self.session, "total", None) or 30.0
+        exchange = Background(
+            lambda: self.session.request(method, url, **kwargs), "vibeusage-exchange"
+        )
+        try:
+            return exchange.result(float(limit) + 1.0)
+        except TimeoutError:
+            from urllib.parse import urlsplit
+
+            raise VibeusageError(
+                f"{self.provider_name} did not answer in time ({urlsplit(url).hostname})",
+                ErrorCategory.NETWORK,
+                remediation="Retry later, or raise `[fetch] timeout` in the configuration.",
+                cause="timeout",
+            ) from None
 
     def _within_deadline(self, timeout: Any, what: str) -> Tuple[float, float]:
         """``timeout`` clipped to what is left of the strategy's time, so that a second

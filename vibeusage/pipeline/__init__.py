@@ -174,9 +174,9 @@ class Pipeline:
             return lambda snapshot, remaining: snapshot
         import time
 
+        from ..background import Background
         from ..http import make_session
         from ..status import STATUS_TIMEOUT
-        from .runner import Background
 
         budget = min(STATUS_TIMEOUT, timeout)
         ends = time.monotonic() + budget + 0.25

@@ -18,6 +18,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
+from ..background import Background
 from ..errors import ErrorCategory, VibeusageError
 from ..models import Attempt, UsageSnapshot
 from ..providers.base import FetchContext, FetchResult
@@ -394,32 +395,6 @@ def call_bounded(
     if not ok:
         raise value
     return value
-
-
-class Background:
-    """``call()`` started now in a daemon thread, its outcome awaited later for a bounded time
-    (abandoned if it is still running then: being a daemon, it cannot hold the process)."""
-
-    def __init__(self, call: Callable[[], Any], name: str) -> None:
-        self._box: List[Tuple[bool, Any]] = []
-        self._thread = threading.Thread(target=self._run, args=(call,), name=name, daemon=True)
-        self._thread.start()
-
-    def _run(self, call: Callable[[], Any]) -> None:
-        try:
-            self._box.append((True, call()))
-        except BaseException as exc:  # handed to whoever waits
-            self._box.append((False, exc))
-
-    def outcome(self, until: float, cancel: Optional[threading.Event] = None) -> Tuple[bool, Any]:
-        """``(True, value)`` or ``(False, exception)``; ``(False, TimeoutError())`` when the
-        call is still running at ``until`` (a ``time.monotonic()`` value) or on ``cancel``."""
-        while self._thread.is_alive() and not (cancel is not None and cancel.is_set()):
-            remaining = until - time.monotonic()
-            if remaining <= 0:
-                break
-            self._thread.join(min(remaining, POLL))
-        return self._box[0] if self._box else (False, TimeoutError())
 
 
 def call_all_bounded(

@@ -190,7 +190,7 @@ def parse_device_token(payload: Dict[str, Any]) -> Optional[DeviceToken]:
 
 def _post(session: Any, url: str, form: Dict[str, str]) -> Any:
     """One form POST of the device flow; every status is the caller's to read."""
-    return Http(session, "GitHub").post(
+    return Http(session, "GitHub", detached=True).post(
         url,
         what="the device login",
         data=form,
