@@ -138,3 +138,16 @@ def test_device_flow_polling_redirected_elsewhere_sends_no_device_code(
     outcome = attack("auth", "copilot", tty=True)
     assert outcome.code != 0
     assert elsewhere.requests == []
+
+
+def test_a_login_that_succeeded_is_not_held_by_the_account_check(
+    attack, home, network, quick_login
+):
+    token = PATTERN_SHAPED["github_oauth"]
+    granted = Action.json({"access_token": token, "token_type": "bearer", "scope": ""})
+    network.serve(GITHUB, device_flow(granted))
+    network.slow_dns("api.github.com")
+    outcome = attack("auth", "copilot", tty=True)
+    assert outcome.code == 0, outcome.err
+    assert outcome.took < TIMEOUT + SLACK, f"took {outcome.took:.1f} s"
+    assert (home.config_dir / "credentials" / "copilot").is_dir()
