@@ -1,13 +1,14 @@
 """The run: providers concurrently, each strategy under its timeout, all under a deadline.
 
-This is the only concurrency code. Providers run in a ThreadPoolExecutor; inside a
-provider's worker, every call into provider code (the availability checks, each
-strategy's fetch) runs in its own *daemon* thread that the worker waits on for at most
-its time budget, polling the run's cancel flag. A call that hangs is abandoned there: the
-worker moves on, and because the abandoned thread is a daemon it cannot keep the process
-alive. The cancel flag is set on every way out of :meth:`Runner.run` (done, deadline,
-Ctrl-C, SIGTERM), so executor workers, which the interpreter joins at exit, always return
-within a poll interval.
+This is where the run's concurrency lives (``background`` holds its one primitive for
+callers elsewhere: an exchange that can be abandoned). Providers run in a
+ThreadPoolExecutor; inside a provider's worker, every call into provider code (the
+availability checks, each strategy's fetch) runs in its own *daemon* thread that the
+worker waits on for at most its time budget, polling the run's cancel flag. A call that
+hangs is abandoned there: the worker moves on, and because the abandoned thread is a daemon
+it cannot keep the process alive. The cancel flag is set on every way out of
+:meth:`Runner.run` (done, deadline, Ctrl-C, SIGTERM), so executor workers, which the
+interpreter joins at exit, always return within a poll interval.
 """
 
 import functools
