@@ -15,6 +15,7 @@ from typing import Any, Dict, Optional
 from .errors import ErrorCategory, VibeusageError
 from .kit.values import MaskedRepr
 from .paths import Paths
+from .provenance import note_credential_file
 from .store import atomic_write_json, read_json
 from .timeparse import parse_iso, utcnow
 
@@ -51,6 +52,7 @@ class CredentialStore:
             return None
         _tighten(path)
         data = read_json(path)
+        note_credential_file(path)
         value = data.get("value") if isinstance(data, dict) else None
         if not isinstance(value, str) or not value.strip():
             raise VibeusageError(

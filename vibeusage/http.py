@@ -30,12 +30,13 @@ class ResponseTooLarge(requests.RequestException):
 
 
 class RedirectRefused(requests.RequestException):
-    """A redirect that would downgrade to http, or carry a request body to another host."""
+    """A redirect that would downgrade to http, or take a body or credentials to another host."""
 
 
 class TimeoutSession(requests.Session):
     """A Session that never sends a request without a ``(connect, read)`` timeout, and never
-    lets one exchange take longer than ``total`` seconds once the answer has begun.
+    lets one exchange take longer than ``total`` seconds once the answer has begun (or the
+    request's own read timeout, when that is shorter).
 
     A per-read timeout is not a time limit: a server that trickles a byte every few seconds
     never trips it. The body is therefore read under a watchdog that closes the connection
@@ -55,7 +56,7 @@ class TimeoutSession(requests.Session):
 
         Never from https to http (the answer would be read, and cached, in the clear), and
         never to another host for a request with a body (a 307 would re-send a refresh token
-        or a client secret to whoever the ``Location`` names).
+        or a client secret to whoever the ``Location`` names) or with credential headers.
         """
         target = super().get_redirect_target(resp)
         if target is None:
@@ -66,9 +67,13 @@ class TimeoutSession(requests.Session):
         if here.scheme == "https" and there.scheme != "https":
             raise RedirectRefused(f"refused a redirect from https to {there.scheme}")
         request = resp.request
-        has_body = request is not None and request.body not in (None, b"", "")
-        if has_body and there.hostname != here.hostname:
-            raise RedirectRefused("refused to send a request body on to another host")
+        if request is not None and there.hostname != here.hostname:
+            if request.body not in (None, b"", ""):
+                raise RedirectRefused("refused to send a request body on to another host")
+            if any(_carries_credentials(name) for name in request.headers):
+                # requests would drop Authorization and Cookie, and the other host's answer
+                # would then pass for the provider's (a key "validated" by a stranger).
+                raise RedirectRefused("refused to follow a signed-in request to another host")
         return target
 
     def request(  # type: ignore[override]
@@ -76,13 +81,14 @@ class TimeoutSession(requests.Session):
     ) -> requests.Response:
         if kwargs.get("timeout") is None:
             kwargs["timeout"] = self.default_timeout
+        total = min(self.total, _read_timeout(kwargs["timeout"], self.total))
         caller_streams = bool(kwargs.get("stream"))
         kwargs["stream"] = True  # read the body ourselves, to cap its size
         started = time.monotonic()
         try:
             response = super().request(method, url, *args, **kwargs)
             if not caller_streams:
-                read_capped(response, MAX_BODY_BYTES, started + self.total)
+                read_capped(response, MAX_BODY_BYTES, started + total)
         except requests.RequestException as exc:
             log.debug("%s %s -> %s", method, redact(str(url)), type(exc).__name__)
             raise
@@ -94,6 +100,20 @@ class TimeoutSession(requests.Session):
             (time.monotonic() - started) * 1000,
         )
         return response
+
+
+def _carries_credentials(header: str) -> bool:
+    """Whether a request header's name says it holds a credential."""
+    name = header.lower()
+    return name in ("authorization", "cookie", "proxy-authorization") or any(
+        word in name for word in ("token", "key", "secret", "session", "auth")
+    )
+
+
+def _read_timeout(timeout: Any, default: float) -> float:
+    """The read part of a requests ``timeout`` (a number or a ``(connect, read)`` pair)."""
+    read = timeout[1] if isinstance(timeout, tuple) else timeout
+    return default if read is None else float(read)
 
 
 def read_capped(response: requests.Response, limit: int, deadline: Optional[float] = None) -> None:

@@ -117,11 +117,23 @@ def _store_secret(
     if spec.validate is not None:
         from ..http import make_session
         from ..kit.http_errors import classify_exception
+        from ..pipeline.runner import call_bounded
 
+        timeout = app.config.fetch.timeout
+        session = make_session(timeout)
+        validate = spec.validate
         try:
-            reason = spec.validate(make_session(app.config.fetch.timeout), value)
+            # In a thread that can be abandoned: name resolution has no time bound.
+            reason = call_bounded(lambda: validate(session, value), timeout + 0.5, None, "auth")
         except VibeusageError:
             raise
+        except TimeoutError:
+            raise VibeusageError(
+                f"{provider.name} did not answer the key check within {timeout:g} s",
+                ErrorCategory.NETWORK,
+                remediation="Retry later, or raise `[fetch] timeout` in the configuration.",
+                cause="timeout",
+            ) from None
         except Exception as exc:  # the exchange failed: say why, not "copy a fresh key"
             raise classify_exception(exc, provider.name) from exc
         if reason is not None:

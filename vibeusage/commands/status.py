@@ -8,7 +8,7 @@ from .app import App, add_output_options, new_parser
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up time
 if TYPE_CHECKING:
-    from typing import Dict, List
+    from typing import Callable, Dict, List
 
     from ..models import ProviderStatus
     from ..providers.manifest import Provider
@@ -26,23 +26,30 @@ def build_parser(app: App) -> argparse.ArgumentParser:
 
 
 def fetch_statuses(app: App, providers: List[Provider]) -> Dict[str, ProviderStatus]:
-    """Every provider's status, concurrently; a provider without a page is ``unknown``."""
-    from concurrent.futures import ThreadPoolExecutor
-
+    """Every provider's status, concurrently and within the configured timeout (status
+    pages that have not answered by then are ``unknown``; their threads are abandoned)."""
     from ..http import SessionPool
+    from ..models import ProviderStatus, StatusLevel
     from ..pipeline import provider_status
+    from ..pipeline.runner import call_all_bounded
     from ..status import STATUS_TIMEOUT
 
-    pool = SessionPool(STATUS_TIMEOUT)
+    timeout = min(STATUS_TIMEOUT, app.config.fetch.timeout)
+    pool = SessionPool(timeout)
     now = app.clock()
 
-    def one(provider: Provider) -> ProviderStatus:
-        return provider_status(provider, pool.get(), now)
+    def one(provider: Provider) -> Callable[[], ProviderStatus]:
+        return lambda: provider_status(provider, pool.get(), now, timeout)
 
-    workers = max(1, min(len(providers), app.config.fetch.max_concurrent))
-    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="vibeusage-status") as pool_:
-        statuses = list(pool_.map(one, providers))
-    return {p.id: s for p, s in zip(providers, statuses)}
+    outcomes = call_all_bounded([one(p) for p in providers], timeout + 0.5, "status")
+    statuses: Dict[str, ProviderStatus] = {}
+    for provider, (ok, value) in zip(providers, outcomes):
+        if ok:
+            statuses[provider.id] = value
+        else:
+            reason = "did not answer in time" if isinstance(value, TimeoutError) else "failed"
+            statuses[provider.id] = ProviderStatus(StatusLevel.UNKNOWN, f"status page {reason}")
+    return statuses
 
 
 def exit_code(providers: List[Provider], statuses: Dict[str, ProviderStatus]) -> int:

@@ -48,10 +48,13 @@ def read_tool_bytes(path: Path, what: str, remediation: str, limit: int = MAX_TO
     Read without blocking and only when it is a regular file of a plausible size (a FIFO or
     a link to ``/dev/zero`` in its place is an error naming the file, not a hang).
     """
+    from ..provenance import note_credential_file
     from ..store import read_bounded
 
     try:
-        return read_bounded(path, limit)
+        data = read_bounded(path, limit)
+        note_credential_file(path)
+        return data
     except FileNotFoundError as exc:
         raise VibeusageError(
             f"{what} not found at {path}", ErrorCategory.AUTHENTICATION, remediation=remediation

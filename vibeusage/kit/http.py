@@ -9,7 +9,7 @@ reported as ``parse`` errors.
 
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any, Callable, Collection, Iterator, Mapping, Optional
+from typing import Any, Callable, Collection, Iterator, Mapping, Optional, Tuple
 
 from ..errors import ErrorCategory, VibeusageError, parse_error
 from ..timeparse import utcnow
@@ -43,11 +43,18 @@ class Http:
         provider_name: str,
         timeout: Optional[float] = None,
         clock: Callable[[], datetime] = utcnow,
+        deadline: Optional[float] = None,
+        detached: bool = False,
     ) -> None:
         self.session = session
         self.provider_name = provider_name
         self.timeout = timeout
         self.clock = clock
+        #: A ``time.monotonic()`` value: no exchange of the strategy may end after it.
+        self.deadline = deadline
+        #: Run each exchange in a thread it can be abandoned in (for callers on the main
+        #: thread, outside the runner: name resolution has no time bound of its own).
+        self.detached = detached
 
     def request(
         self,
@@ -69,13 +76,20 @@ class Http:
 
         if self.timeout is not None and kwargs.get("timeout") is None:
             kwargs["timeout"] = (min(CONNECT_TIMEOUT, self.timeout), self.timeout)
+        if self.deadline is not None:
+            kwargs["timeout"] = self._within_deadline(kwargs.get("timeout"), what)
         try:
-            response = self.session.request(method, url, **kwargs)
+            response = self._send(method, url, kwargs)
         except VibeusageError:
             raise
         except UnicodeEncodeError as exc:  # a header value from a local file, not ASCII/latin-1
+            from ..provenance import last_credential_file
+
+            where = last_credential_file()
             raise VibeusageError(
-                f"The {self.provider_name} credential contains characters that cannot be sent",
+                f"The {self.provider_name} credential"
+                + (f" in {where}" if where is not None else "")
+                + " contains characters that cannot be sent",
                 ErrorCategory.AUTHENTICATION,
                 remediation="The login file or stored key is damaged: log in again.",
             ) from exc
@@ -87,6 +101,46 @@ class Http:
         if response.status_code in ok or response.status_code in accept:
             return response
         raise status_error(response, self.provider_name, remediation, self.clock())
+
+    def _send(self, method: str, url: str, kwargs: Any) -> Any:
+        if not self.detached:
+            return self.session.request(method, url, **kwargs)
+        from ..background import Background
+
+        limit = self.timeout or getattr(self.session, "total", None) or 30.0
+        exchange = Background(
+            lambda: self.session.request(method, url, **kwargs), "vibeusage-exchange"
+        )
+        try:
+            return exchange.result(float(limit) + 1.0)
+        except TimeoutError:
+            from urllib.parse import urlsplit
+
+            raise VibeusageError(
+                f"{self.provider_name} did not answer in time ({urlsplit(url).hostname})",
+                ErrorCategory.NETWORK,
+                remediation="Retry later, or raise `[fetch] timeout` in the configuration.",
+                cause="timeout",
+            ) from None
+
+    def _within_deadline(self, timeout: Any, what: str) -> Tuple[float, float]:
+        """``timeout`` clipped to what is left of the strategy's time, so that a second
+        exchange (an identity, a retry) fails alone instead of costing the first one."""
+        import time
+
+        assert self.deadline is not None
+        left = self.deadline - time.monotonic()
+        if left <= 0:
+            raise VibeusageError(
+                f"{self.provider_name} ran out of time before asking for {what}",
+                ErrorCategory.NETWORK,
+                remediation="Retry later, or raise the limit with `--timeout`.",
+                cause="timeout",
+            )
+        connect, read = timeout if isinstance(timeout, tuple) else (timeout, timeout)
+        connect = CONNECT_TIMEOUT if connect is None else float(connect)
+        read = left if read is None else float(read)
+        return (min(connect, left), min(read, left))
 
     def error(
         self, response: Any, remediation: Optional[Mapping[int, str]] = None

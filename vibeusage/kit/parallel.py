@@ -6,7 +6,8 @@ waited on for at most the given time; the results come back in the order of the 
 
 import threading
 import time
-from typing import Any, Callable, List, Sequence, Tuple
+from pathlib import Path
+from typing import Any, Callable, List, Optional, Sequence, Tuple
 
 #: A call's outcome: (True, value) or (False, the exception it raised or TimeoutError).
 Outcome = Tuple[bool, Any]
@@ -20,11 +21,17 @@ def run_parallel(
     Every call runs in a daemon thread, so the calling thread stays bounded by ``timeout``;
     a call still running then is abandoned and its outcome is ``(False, TimeoutError())``.
     """
+    from ..provenance import last_credential_file
+
     boxes: List[List[Outcome]] = [[] for _ in calls]
     threads = []
+    source = last_credential_file()  # so an error in a call can still name the file
     for index, call in enumerate(calls):
         thread = threading.Thread(
-            target=_into, args=(call, boxes[index]), name=f"vibeusage-{name}-{index}", daemon=True
+            target=_into,
+            args=(call, boxes[index], source),
+            name=f"vibeusage-{name}-{index}",
+            daemon=True,
         )
         thread.start()
         threads.append(thread)
@@ -34,7 +41,11 @@ def run_parallel(
     return [box[0] if box else (False, TimeoutError()) for box in boxes]
 
 
-def _into(call: Callable[[], Any], box: List[Outcome]) -> None:
+def _into(call: Callable[[], Any], box: List[Outcome], source: Optional[Path]) -> None:
+    if source is not None:
+        from ..provenance import note_credential_file
+
+        note_credential_file(source)
     try:
         box.append((True, call()))
     except Exception as exc:  # handed back to the caller, which decides what it means

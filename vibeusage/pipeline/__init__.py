@@ -27,7 +27,7 @@ LOGIN_KEY_TIMEOUT = 5.0
 if TYPE_CHECKING:
     from ..providers.base import FetchContext
     from .record import Recorder
-    from .runner import ProgressCallback, Runner
+    from .runner import AttachStatus, ProgressCallback, Runner
 
 __all__ = ["Pipeline", "ProviderResult", "RunOptions", "provider_status"]
 
@@ -80,7 +80,7 @@ class Pipeline:
                 load_cached=self._stale_fallback,
                 recorder=recorder,
                 clock=self.clock,
-                attach_status=self._with_status,
+                start_status=self._start_status,
                 with_credentials=self._remember_login,
             )
         return self._runner
@@ -233,30 +233,32 @@ class Pipeline:
         ctx.login = self.login_of(provider.id)
         return ctx
 
-    def _with_status(
-        self, provider: Provider, snapshot: UsageSnapshot, remaining: float, cancel: Any
-    ) -> UsageSnapshot:
-        """Attach the provider's status page, within what is left of the time budget."""
+    def _start_status(self, provider: Provider, timeout: float, cancel: Any) -> "AttachStatus":
+        """Start fetching the provider's status page (bounded by the run's timeout) while the
+        strategies run; what attaches it to a snapshot waits no longer than it is given."""
         if provider.status_url is None:
-            return snapshot
+            return lambda snapshot, remaining: snapshot
+        import time
+
+        from ..background import Background
         from ..http import make_session
         from ..status import STATUS_TIMEOUT
-        from .runner import Cancelled, call_bounded
 
-        budget = min(STATUS_TIMEOUT, remaining)
-        if budget <= 0.5:
-            return snapshot
+        budget = min(STATUS_TIMEOUT, timeout)
+        ends = time.monotonic() + budget + 0.25
         session = make_session(budget)
-        try:
-            status = call_bounded(
-                lambda: provider_status(provider, session, self.clock(), budget),
-                budget + 0.5,
-                cancel,
-                f"{provider.id}-status",
-            )
-        except (TimeoutError, Cancelled):
-            status = ProviderStatus(StatusLevel.UNKNOWN, "status page did not answer in time")
-        return replace(snapshot, status=status)
+        fetching = Background(
+            lambda: provider_status(provider, session, self.clock(), budget),
+            f"vibeusage-{provider.id}-status",
+        )
+
+        def attach(snapshot: UsageSnapshot, remaining: float) -> UsageSnapshot:
+            ok, status = fetching.outcome(min(ends, time.monotonic() + max(0.0, remaining)), cancel)
+            if not ok:  # a status page is a bonus: its failure is "unknown"
+                status = ProviderStatus(StatusLevel.UNKNOWN, "status page did not answer in time")
+            return replace(snapshot, status=status)
+
+        return attach
 
 
 def provider_status(

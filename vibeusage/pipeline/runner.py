@@ -1,13 +1,14 @@
 """The run: providers concurrently, each strategy under its timeout, all under a deadline.
 
-This is the only concurrency code. Providers run in a ThreadPoolExecutor; inside a
-provider's worker, every call into provider code (the availability checks, each
-strategy's fetch) runs in its own *daemon* thread that the worker waits on for at most
-its time budget, polling the run's cancel flag. A call that hangs is abandoned there: the
-worker moves on, and because the abandoned thread is a daemon it cannot keep the process
-alive. The cancel flag is set on every way out of :meth:`Runner.run` (done, deadline,
-Ctrl-C, SIGTERM), so executor workers, which the interpreter joins at exit, always return
-within a poll interval.
+This is where the run's concurrency lives (``background`` holds its one primitive for
+callers elsewhere: an exchange that can be abandoned). Providers run in a
+ThreadPoolExecutor; inside a provider's worker, every call into provider code (the
+availability checks, each strategy's fetch) runs in its own *daemon* thread that the
+worker waits on for at most its time budget, polling the run's cancel flag. A call that
+hangs is abandoned there: the worker moves on, and because the abandoned thread is a daemon
+it cannot keep the process alive. The cancel flag is set on every way out of
+:meth:`Runner.run` (done, deadline, Ctrl-C, SIGTERM), so executor workers, which the
+interpreter joins at exit, always return within a poll interval.
 """
 
 import functools
@@ -18,6 +19,7 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any, Callable, Dict, List, Optional, Sequence, Tuple
 
+from ..background import Background
 from ..errors import ErrorCategory, VibeusageError
 from ..models import Attempt, UsageSnapshot
 from ..providers.base import FetchContext, FetchResult
@@ -30,10 +32,14 @@ log = logging.getLogger(__name__)
 
 #: How often a waiting worker looks at the cancel flag (also the exit latency on Ctrl-C).
 POLL = 0.05
+#: How long before a strategy's budget ends its HTTP exchanges must have ended.
+HTTP_MARGIN = 0.5
 #: Availability checks are local; one that takes longer than this is treated as "no".
 AVAILABILITY_TIMEOUT = 5.0
 
 ProgressCallback = Callable[[List[str], float], None]
+#: Attaches a status page being fetched to a snapshot, waiting at most the seconds given.
+AttachStatus = Callable[[UsageSnapshot, float], UsageSnapshot]
 
 
 class Cancelled(Exception):
@@ -51,7 +57,7 @@ class Runner:
         load_cached: Callable[[str], Optional[UsageSnapshot]],
         recorder: Recorder,
         clock: Callable[[], datetime],
-        attach_status: Callable[[Provider, UsageSnapshot, float, Any], UsageSnapshot],
+        start_status: Callable[[Provider, float, Any], "AttachStatus"],
         with_credentials: Optional[Callable[[Provider], None]] = None,
     ) -> None:
         self.make_context = make_context
@@ -60,7 +66,7 @@ class Runner:
         self.load_cached = load_cached
         self.recorder = recorder
         self.clock = clock
-        self.attach_status = attach_status
+        self.start_status = start_status
         #: Called, in the availability check's thread, for a provider found to have
         #: credentials (the pipeline reads its login key there, at the same time).
         self.with_credentials = with_credentials
@@ -261,6 +267,12 @@ class Runner:
         attempts: List[Attempt] = []
         first_error: Optional[VibeusageError] = None
         offline = False
+        # The status page is fetched while the strategies run, never after them.
+        attach_status = (
+            self.start_status(provider, limits.timeout, limits.cancel)
+            if limits.options.with_status
+            else None
+        )
         for strategy in chain:
             if offline and _needs_network(strategy):
                 attempts.append(Attempt(strategy.name, False, 0, "skipped: no network"))
@@ -286,9 +298,8 @@ class Runner:
                 if snapshot.source.split(":", 1)[0] != strategy.name:
                     snapshot = replace(snapshot, source=strategy.name)
                 self.recorder.succeeded(provider, strategy.name, snapshot)
-                if limits.options.with_status:
-                    remaining = limits.deadline - time.monotonic()
-                    snapshot = self.attach_status(provider, snapshot, remaining, limits.cancel)
+                if attach_status is not None:
+                    snapshot = attach_status(snapshot, limits.deadline - time.monotonic())
                 return ProviderResult(
                     provider,
                     snapshot=snapshot,
@@ -326,6 +337,9 @@ class Runner:
         ctx = self.make_context(provider, budget)
         ctx.session = limits.session()
         attempt_started = time.monotonic()
+        # The strategy's exchanges end a little before the runner stops waiting, so a slow
+        # second request (an identity) fails on its own instead of costing the usage data.
+        ctx.deadline = attempt_started + budget - min(HTTP_MARGIN, budget / 10)
         try:
             result = call_bounded(
                 lambda: strategy.fetch(ctx), budget, limits.cancel, f"{provider.id}-{strategy.name}"
@@ -428,6 +442,20 @@ def call_bounded(
     if not ok:
         raise value
     return value
+
+
+def call_all_bounded(
+    calls: Sequence[Callable[[], Any]], timeout: float, name: str
+) -> List[Tuple[bool, Any]]:
+    """Every ``call()`` at once, each in a daemon thread, all waited on for ``timeout``.
+
+    Per call: ``(True, value)``, ``(False, exception)``, or ``(False, TimeoutError())`` for
+    one still running at the end (abandoned: a name that never resolves, a server that never
+    sends headers, cannot hold the command or the interpreter's exit).
+    """
+    started = [Background(call, f"vibeusage-{name}") for call in calls]
+    end = time.monotonic() + timeout
+    return [background.outcome(end) for background in started]
 
 
 def _is_available(strategy: Strategy, ctx: FetchContext) -> bool:

@@ -76,6 +76,9 @@ class FetchContext:
     login: Optional[str] = None
     #: Why this provider's programs must not be started (``run_tools = false``), or None.
     tools_ban: Optional[str] = None
+    #: When the runner stops waiting for this strategy (``time.monotonic()``); its HTTP
+    #: exchanges are clipped to end before it.
+    deadline: Optional[float] = None
 
     @classmethod
     def for_provider(
@@ -109,7 +112,8 @@ class FetchContext:
     @property
     def http(self) -> Http:
         """Requests on the worker's Session with this strategy's timeout and clock."""
-        return Http(self.session, self.provider_name or self.provider_id, self.timeout, self.clock)
+        name = self.provider_name or self.provider_id
+        return Http(self.session, name, self.timeout, self.clock, self.deadline)
 
     @property
     def state(self) -> ProviderState:

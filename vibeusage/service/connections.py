@@ -7,7 +7,8 @@ from .context import Context
 
 
 def fetch_context(app: Context, provider: Provider) -> FetchContext:
-    """The context a provider's checks and login flows run with."""
+    """The context a provider's checks and login flows run with (each of a login's
+    exchanges bounded by the configured timeout, as a fetch's are)."""
     from ..config import tools_ban
 
     return FetchContext.for_provider(
@@ -16,6 +17,7 @@ def fetch_context(app: Context, provider: Provider) -> FetchContext:
         app.paths,
         app.config.provider(provider.id),
         app.clock,
+        app.config.fetch.timeout,
         tools_ban=tools_ban(app.config, provider.id, app.environ),
     )
 

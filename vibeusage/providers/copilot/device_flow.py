@@ -190,7 +190,7 @@ def parse_device_token(payload: Dict[str, Any]) -> Optional[DeviceToken]:
 
 def _post(session: Any, url: str, form: Dict[str, str]) -> Any:
     """One form POST of the device flow; every status is the caller's to read."""
-    return Http(session, "GitHub").post(
+    return Http(session, "GitHub", detached=True).post(
         url,
         what="the device login",
         data=form,
@@ -236,15 +236,20 @@ def _expired(code: DeviceCode) -> VibeusageError:
 def _who(session: Any, host: str, token: str, timeout: float) -> str:
     """`` as <login> (Copilot <plan>)`` when the new token reads Copilot; a warning when the
     account has no Copilot; nothing when the check itself fails."""
+    from ...background import Background
+
     try:
-        response = get_user(session, host, token, timeout)
+        # Detached: this courtesy check runs on the main thread, where a name that never
+        # resolves would otherwise hold the command after the login already succeeded.
+        check = Background(lambda: get_user(session, host, token, timeout), "vibeusage-who")
+        response = check.result(timeout + 1.0)
         if response.status_code in (403, 404):
             return " (but GitHub says Copilot is not enabled for this account)"
         if response.status_code != 200:
             return ""
         with decoding(NAME, "the account"):
             identity = parse_identity(response.json())
-    except VibeusageError:  # the login worked; this check is only a courtesy
+    except (VibeusageError, TimeoutError):  # the login worked; this check is only a courtesy
         return ""
     if identity is None:
         return ""
