@@ -291,6 +291,9 @@ class ProviderStatus:
     level: StatusLevel
     description: Optional[str] = None
     updated_at: Optional[datetime] = None
+    #: False for a provider whose health vibeusage deliberately does not ask (the level is
+    #: then unknown without anything having failed).
+    polled: bool = True
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "description", _printable_or_none(self.description))

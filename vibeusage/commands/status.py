@@ -57,13 +57,12 @@ def exit_code(providers: List[Provider], statuses: Dict[str, ProviderStatus]) ->
     from ..errors import ExitCode
     from ..models import StatusLevel
 
-    # A provider whose health is deliberately not polled (Vertex AI: "not polled; see …")
-    # has no page that could fail.
+    # A provider whose health is deliberately not polled (Vertex AI) has no page that could
+    # fail.
     pages = [
         p
         for p in providers
-        if (p.status_url is not None or p.status_fetch is not None)
-        and not (statuses[p.id].description or "").startswith("not polled")
+        if (p.status_url is not None or p.status_fetch is not None) and statuses[p.id].polled
     ]
     failed = [p for p in pages if statuses[p.id].level is StatusLevel.UNKNOWN]
     if pages and len(failed) == len(pages):

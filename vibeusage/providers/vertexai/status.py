@@ -10,4 +10,4 @@ STATUS_PAGE = "https://status.cloud.google.com"
 
 def status_link(session: Any, now: datetime, timeout: Optional[float] = None) -> ProviderStatus:
     """An ``unknown`` status naming Google Cloud's status page (no request is made)."""
-    return ProviderStatus(StatusLevel.UNKNOWN, f"not polled; see {STATUS_PAGE}")
+    return ProviderStatus(StatusLevel.UNKNOWN, f"not polled; see {STATUS_PAGE}", polled=False)
