@@ -111,8 +111,23 @@ def test_money_uses_the_currency_sign_or_the_code():
             "Credits: 12.50 left",
         ),
         (OverageUsage(None, None, currency="credits", unlimited=True), "Credits: unlimited"),
+        (OverageUsage(None, None, balance=Decimal("8")), "Balance: $8.00 left"),
+        (
+            OverageUsage(Decimal("1"), Decimal("10"), balance=Decimal("9")),
+            "Extra usage: $1.00 of $10.00 used, $9.00 left",
+        ),
     ],
-    ids=["none", "capped", "uncapped", "idle-disabled", "spent-disabled", "credits", "unlimited"],
+    ids=[
+        "none",
+        "capped",
+        "uncapped",
+        "idle-disabled",
+        "spent-disabled",
+        "credits",
+        "unlimited",
+        "money-left-only",
+        "spent-and-left",
+    ],
 )
 def test_overage_line(overage, text):
     assert format_overage(overage) == text
@@ -193,7 +208,7 @@ def test_verbose_adds_pace_identity_source_attempts_status_and_dashboard():
     assert "  Plan: Max · Account: me@example.com" in lines
     assert "  Attempts: web failed in 12 ms: expired; oauth ok in 80 ms" in lines
     assert "  Limit resets available: 2" in lines
-    assert "  Not shown: chat: unlimited" in lines
+    assert "  Notes: chat: unlimited" in lines
     assert "  Status: partial outage (API errors)" in lines
     assert lines[-1] == "  Dashboard: https://alpha.example/usage"
 

@@ -552,7 +552,7 @@ def test_verbose_and_json_say_why_a_quota_is_not_shown(cli, mocked, monkeypatch)
     mocked.get(USER_URL, json=load_fixture("copilot/copilot-internal-user.json"))
     result = cli("copilot", "--verbose")
     assert result.code == 0, result.err
-    assert "Not shown: Completions: unlimited on this plan, not shown" in result.out
+    assert "Notes: Completions: unlimited on this plan, not shown" in result.out
     assert_no_secret(result.out + result.err)
     document = cli("copilot", "--json").json()
     assert "Completions: unlimited on this plan, not shown" in document["notes"]

@@ -15,7 +15,8 @@ def format_money(amount: Decimal, currency: str) -> str:
 
 
 def format_overage(overage: Optional[OverageUsage]) -> str:
-    """``Extra usage: $5.50 of $100.00 used`` / ``Credits: 12.50 left``; empty when idle."""
+    """``Extra usage: $5.50 of $100.00 used``, ``Credits: 12.50 left``, ``Balance: $8.00 left``
+    (money left with nothing spent beyond the plan reported); empty when idle."""
     if overage is None:
         return ""
     parts = []
@@ -38,6 +39,7 @@ def format_overage(overage: Optional[OverageUsage]) -> str:
         parts.append(f"{amount} left")
     if not parts:
         return ""
-    label = "Credits" if credits else "Extra usage"
+    balance_only = overage.used is None and overage.limit is None and not overage.unlimited
+    label = "Credits" if credits else "Balance" if balance_only else "Extra usage"
     state = "" if overage.is_enabled else " (disabled)"
     return f"{label}: {', '.join(parts)}{state}"

@@ -151,7 +151,7 @@ def _verbose_lines(result: ProviderResult, now: datetime, style: Style) -> List[
     if snapshot.reset_credits is not None:
         lines.append(f"Limit resets available: {snapshot.reset_credits}")
     if snapshot.notes:
-        lines.append("Not shown: " + "; ".join(snapshot.notes))
+        lines.append("Notes: " + "; ".join(snapshot.notes))
     status = snapshot.status
     if status is not None:
         text = status.level.value.replace("_", " ")
