@@ -258,3 +258,21 @@ def test_offline_json_from_the_cache_imports_no_logging(home):
     code, modules = loaded(["--offline", "--json"])
     assert code == 0
     assert "logging" not in modules
+
+
+def test_a_run_that_prints_no_help_lays_out_no_help_text(home):
+    SnapshotCache(home.cache_dir / "snapshots").save(
+        UsageSnapshot("claude", utcnow(), (UsagePeriod("Weekly", 5, PeriodType.WEEKLY),))
+    )
+    code, modules = loaded(["--offline", "--json"])
+    assert code == 0
+    assert not modules & {"vibeusage.views.usage_help", "vibeusage.views.layout", "textwrap"}
+    code, modules = loaded(["--help"])
+    assert code == 0
+    assert "vibeusage.views.usage_help" in modules  # the control: help does lay it out
+
+
+def test_an_abbreviated_help_option_still_prints_the_epilog(cli):
+    result = cli("--he")
+    assert result.code == 0
+    assert "providers:" in result.out

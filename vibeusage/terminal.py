@@ -9,6 +9,8 @@ if TYPE_CHECKING:
     from typing import IO, Any, Optional
 
 PROG = "vibeusage"
+#: The width of help text when there is no terminal to measure (``COLUMNS`` unset, a pipe).
+DEFAULT_WIDTH = 80
 
 
 class UsageError(Exception):

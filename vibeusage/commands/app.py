@@ -150,7 +150,7 @@ class App:
 
     def help_width(self) -> int:
         """The width of help text: the terminal's, or 80 where there is none."""
-        from ..views.layout import DEFAULT_WIDTH
+        from ..terminal import DEFAULT_WIDTH
 
         return self.width() or DEFAULT_WIDTH
 

@@ -33,21 +33,24 @@ def positive_seconds(text: str) -> float:
     return value
 
 
-def build_parser(app: App) -> argparse.ArgumentParser:
-    from ..views.usage_help import help_description, help_epilog
-
+def build_parser(app: App, with_help: bool = True) -> argparse.ArgumentParser:
+    """The usage view's parser; ``with_help=False`` leaves out the description and epilog
+    (laying them out costs a run that prints no help a tenth of its start-up)."""
     width = app.help_width()
     parser = new_parser(
         app.terminal,
         usage=f"{PROG} [OPTIONS] [PROVIDER ...]\n       {PROG} [OPTIONS] COMMAND [ARGS]",
-        description=help_description(width),
         formatter_class=_formatter(width),
-        epilog=help_epilog(
+    )
+    if with_help:
+        from ..views.usage_help import help_description, help_epilog
+
+        parser.description = help_description(width)
+        parser.epilog = help_epilog(
             [(p.id, f"{p.description} ({p.dashboard_url})") for p in app.registry.values()],
             [(name, help_) for name, (_, help_) in COMMANDS.items()],
             width,
-        ),
-    )
+        )
     parser.add_argument(
         "providers",
         nargs="*",
@@ -116,8 +119,9 @@ VALUE_OPTIONS = frozenset({"--timeout", "-o", "--output", "--format"})
 
 
 def parse_args(app: App, argv: List[str]) -> argparse.Namespace:
-    parser = build_parser(app)
-    if any(a in ("-h", "--help") for a in argv):
+    wants_help = any(a == "-h" or (a.startswith("--h") and "--help".startswith(a)) for a in argv)
+    parser = build_parser(app, with_help=wants_help)
+    if wants_help:
         named = [a for a in argv if not a.startswith("-") and a.lower() in app.registry]
         if named:
             from ..views.provider_help import provider_help

@@ -9,8 +9,7 @@ import re
 import textwrap
 from typing import List, Optional, Sequence
 
-#: The width of help text when there is no terminal to measure (``COLUMNS`` unset, a pipe).
-DEFAULT_WIDTH = 80
+from ..terminal import DEFAULT_WIDTH as DEFAULT_WIDTH
 #: Narrower than this, a table's last column always goes on a line of its own.
 MIN_FOLDED_COLUMN = 24
 #: How far a folded cell is indented under its row.
