@@ -40,8 +40,17 @@ def default_config_text(providers: Sequence[Provider]) -> str:
             "# run_tools = true                 # default: as fetch.run_tools",
         ]
         lines += [
-            f"# {key} = {'true' if provider.option_default(key) else 'false'}"
-            for key, kind in provider.options.items()
-            if kind is bool
+            f"# {key} = {_toml_value(provider.option_default(key))}"
+            for key in provider.options
+            if provider.option_default(key) is not None
         ]
     return "\n".join(lines) + "\n"
+
+
+def _toml_value(value: object) -> str:
+    """A default as TOML writes it: ``true``/``false``, a bare number, a quoted string."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return f"{value:g}"
+    return '"' + str(value) + '"'
