@@ -20,7 +20,7 @@ from vibeusage.config import (
     ProviderConfig,
     load_config,
 )
-from vibeusage.errors import ExitCode
+from vibeusage.errors import ErrorCategory, ExitCode, VibeusageError
 from vibeusage.guard import decision
 from vibeusage.providers import PROVIDER_IDS
 from vibeusage.terminal import Terminal
@@ -229,13 +229,28 @@ def test_every_guard_and_statusline_flag_in_the_synopses_is_accepted(home: objec
         assert flags <= _options(command), (command, flags - _options(command))
 
 
+#: Upper-case names in double back-quotes that are not environment variables.
+NOT_VARIABLES = {"CONTRIBUTING"}
+
+
 @pytest.mark.parametrize(
     "variable",
-    sorted(set(re.findall(r"``(VIBEUSAGE_[A-Z_]+)", README))),
+    sorted(set(re.findall(r"``\$?\{?([A-Z][A-Z0-9_]{2,})", README)) - NOT_VARIABLES),
 )
-def test_every_vibeusage_variable_the_readme_names_is_read_by_the_code(variable: str) -> None:
+def test_every_environment_variable_the_readme_names_is_read_by_the_code(variable: str) -> None:
     sources = "\n".join(p.read_text(encoding="utf-8") for p in PACKAGE.rglob("*.py"))
     assert variable in sources
+
+
+def test_the_error_keys_and_categories_the_readme_lists_are_the_code_s() -> None:
+    text = " ".join(section("JSON"))
+    keys = re.search(r"An ERROR is ``\{([^}]*)\}``", text)
+    categories = re.search(r"category one of ``([^`]*)``", text)
+    assert keys and categories
+    error = VibeusageError("boom", ErrorCategory.NETWORK, provider="claude")
+    assert re.findall(r'"(\w+)"', keys.group(1)) == list(error.to_dict())
+    listed = [c.strip() for c in categories.group(1).split(",")]
+    assert listed == [c.value for c in ErrorCategory]
 
 
 def test_the_help_environment_line_names_the_readme_s_settings_variables() -> None:
