@@ -263,3 +263,19 @@ def test_the_help_environment_line_names_the_readme_s_settings_variables() -> No
     ):
         assert variable in ENVIRONMENT
         assert f"``{variable}" in "\n".join(section("Configuration"))
+
+
+def test_doctor_names_every_directory_the_settings_table_lists(cli, home) -> None:
+    result = cli("doctor", "--json")
+    paths = result.json()["paths"]
+    assert paths["state_dir"]["path"] == str(home.state_dir)
+    assert paths["cache_dir"]["path"] == str(home.cache_dir)
+    assert paths["config_file"]["path"] == str(home.config_dir / "config.toml")
+
+
+def test_config_show_and_the_default_file_carry_the_statusline_ttl_default(cli, home) -> None:
+    values = cli("config", "show", "--json").json()["values"]
+    assert values["providers.claude.statusline_ttl"] == {"value": 600, "source": "default"}
+    assert cli("config", "reset", "--yes").code == 0
+    text = (home.config_dir / "config.toml").read_text(encoding="utf-8")
+    assert "\n# statusline_ttl = 600\n" in text
