@@ -2,11 +2,14 @@
 commands and flags, the providers' strategies, the environment variables it names."""
 
 import io
+import json
 import os
 import re
 import sys
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
 from pathlib import Path
-from typing import Dict, List, Set
+from typing import Any, Dict, List, Set
 
 import pytest
 
@@ -22,9 +25,18 @@ from vibeusage.config import (
 )
 from vibeusage.errors import ErrorCategory, ExitCode, VibeusageError
 from vibeusage.guard import decision
+from vibeusage.models import (
+    OverageUsage,
+    PeriodType,
+    ProviderIdentity,
+    UsagePeriod,
+    UsageSnapshot,
+)
+from vibeusage.pipeline import ProviderResult
 from vibeusage.providers import PROVIDER_IDS
 from vibeusage.terminal import Terminal
 from vibeusage.views.usage_help import ENVIRONMENT, EXIT_CODES
+from vibeusage.views.usage_json import providers_document, snapshot_document
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -279,3 +291,41 @@ def test_config_show_and_the_default_file_carry_the_statusline_ttl_default(cli, 
     assert cli("config", "reset", "--yes").code == 0
     text = (home.config_dir / "config.toml").read_text(encoding="utf-8")
     assert "\n# statusline_ttl = 600\n" in text
+
+
+def literal_json(start_marker: str, wrap: bool = False) -> Any:
+    """The JSON literal block that follows the README line starting with ``start_marker``."""
+    start = next(i for i, line in enumerate(LINES) if line.startswith(start_marker))
+    while not LINES[start].rstrip().endswith("::"):
+        start += 1
+    block: List[str] = []
+    for line in LINES[start + 2 :]:
+        if line and not line.startswith("    "):
+            break
+        block.append(line)
+    text = re.sub(r"\b(SNAPSHOT|ERROR)\b", "null", "\n".join(block))  # placeholders
+    return json.loads("{" + text + "}" if wrap else text)
+
+
+def test_the_readme_snapshot_and_pace_examples_have_the_keys_the_json_has() -> None:
+    now = datetime(2026, 9, 20, 12, 0, tzinfo=timezone.utc)
+    period = UsagePeriod("Weekly", 88, PeriodType.WEEKLY, now + timedelta(days=2, hours=19))
+    snapshot = UsageSnapshot(
+        "claude",
+        now,
+        (period,),
+        overage=OverageUsage(Decimal("5.50"), Decimal("100.00")),
+        identity=ProviderIdentity(plan="Max 5x"),
+        source="oauth",
+    )
+    document = snapshot_document(ProviderResult(app().registry["claude"], snapshot), now)
+    example = literal_json("``vibeusage claude --json`` prints the bare SNAPSHOT")
+    extra = {"binding_period", "available_again_at"}  # the README adds them in Pace
+    assert set(example) == set(document) - extra
+    for key in ("overage", "identity"):
+        assert set(example[key]) == set(document[key]), key
+    assert set(example["periods"][0]) == set(document["periods"][0]) - {"pace"}
+    pace = literal_json("In ``--json`` every period gains ``pace``", wrap=True)
+    assert set(pace["pace"]) == set(document["periods"][0]["pace"])
+    many = literal_json("``vibeusage --json`` (or two or more providers named) prints")
+    assert set(many) == set(providers_document([], now))
