@@ -329,3 +329,16 @@ def test_the_readme_snapshot_and_pace_examples_have_the_keys_the_json_has() -> N
     assert set(pace["pace"]) == set(document["periods"][0]["pace"])
     many = literal_json("``vibeusage --json`` (or two or more providers named) prints")
     assert set(many) == set(providers_document([], now))
+
+
+def test_the_statusline_help_lists_the_readme_s_template_fields_on_a_line_of_their_own(
+    cli, home, monkeypatch
+) -> None:
+    monkeypatch.setenv("COLUMNS", "200")
+    text = " ".join(section("One line for prompts, tmux, status bars and Claude Code"))
+    listed = re.search(r"``--template`` draws each window\s+from (.*?), windows joined", text)
+    assert listed
+    fields = re.findall(r"``(\{\w+\})``", listed.group(1))
+    help_lines = cli("statusline", "--help").out.splitlines()
+    assert "template fields: " + " ".join(fields) in help_lines
+    assert any(line.startswith("install writes Claude Code's settings.json") for line in help_lines)
