@@ -24,7 +24,7 @@ def default_config_text(providers: Sequence[Provider]) -> str:
         f"# deadline = {fetch.deadline:g}                   # seconds for the whole run",
         f"# max_concurrent = {fetch.max_concurrent}              # providers fetched at once",
         f"# fresh_ttl = {fetch.fresh_ttl:g}                  # reuse a snapshot this young",
-        f"# stale_threshold = {fetch.stale_threshold:g}          # --offline: older is stale",
+        f"# stale_threshold = {fetch.stale_threshold:g}          # older data is stale",
         f"# run_tools = {str(fetch.run_tools).lower()}               # false: no provider tool",
         "",
         "# [history]",
