@@ -342,3 +342,9 @@ def test_the_statusline_help_lists_the_readme_s_template_fields_on_a_line_of_the
     help_lines = cli("statusline", "--help").out.splitlines()
     assert "template fields: " + " ".join(fields) in help_lines
     assert any(line.startswith("install writes Claude Code's settings.json") for line in help_lines)
+
+
+def test_the_commands_table_has_a_row_for_every_command() -> None:
+    rows = [line for line in section("Commands") if line.startswith("``vibeusage ")]
+    named = {row.split("``")[1].split()[1] for row in rows}
+    assert set(COMMANDS) <= named
