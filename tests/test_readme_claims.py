@@ -16,6 +16,7 @@ import pytest
 from vibeusage.commands import COMMANDS, load
 from vibeusage.commands.app import App
 from vibeusage.config import (
+    TIMEOUT_BOUNDS,
     Config,
     DisplayConfig,
     FetchConfig,
@@ -348,3 +349,11 @@ def test_the_commands_table_has_a_row_for_every_command() -> None:
     rows = [line for line in section("Commands") if line.startswith("``vibeusage ")]
     named = {row.split("``")[1].split()[1] for row in rows}
     assert set(COMMANDS) <= named
+
+
+def test_the_timeout_bounds_the_readme_states_are_the_code_s() -> None:
+    low, high = TIMEOUT_BOUNDS
+    bounds = f"{low:g} to {high:g}"
+    assert f"# seconds per strategy ({bounds})" in config_block()
+    (row,) = [line for line in section("Usage") if line.startswith("``--timeout SECONDS``")]
+    assert f"default {FetchConfig().timeout:g}; {bounds}" in row
