@@ -320,7 +320,8 @@ def test_fetch_with_the_stored_session_sends_the_cookie_like_a_browser(ctx, stor
     assert snapshot.source == "web:stored"
     assert snapshot.identity == ProviderIdentity(email="user@example.com", plan="Pro")
     assert [p.utilization for p in snapshot.periods] == [46, 6]
-    assert [call.request.url for call in mocked.calls] == [USAGE_URL, ME_URL]
+    # Usage and account are asked at once: in either order, each exactly once.
+    assert sorted(call.request.url for call in mocked.calls) == sorted([USAGE_URL, ME_URL])
     for call in mocked.calls:
         headers = call.request.headers
         assert headers["Cookie"] == f"WorkosCursorSessionToken={SESSION}"

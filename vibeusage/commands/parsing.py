@@ -16,6 +16,16 @@ if TYPE_CHECKING:
     from typing import Any, NoReturn
 
 
+class LinesHelpFormatter(argparse.HelpFormatter):
+    """Wraps the description and epilog to the width, but keeps their own line breaks."""
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return "\n".join(
+            super(LinesHelpFormatter, self)._fill_text(line, width, indent)
+            for line in text.split("\n")
+        )
+
+
 def new_parser(
     terminal: Terminal, *, usage_exit_code: int = 4, **kwargs: Any
 ) -> argparse.ArgumentParser:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 
 from ..terminal import PROG, UsageError
-from .parsing import new_parser
+from .parsing import LinesHelpFormatter, new_parser
 
 TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs start-up time
 if TYPE_CHECKING:
@@ -55,6 +55,7 @@ def make_parser(terminal: Terminal) -> argparse.ArgumentParser:
             "As Claude Code's statusLine command it also captures the rate limits Claude "
             "Code sends, so Claude's usage is known without a request."
         ),
+        formatter_class=LinesHelpFormatter,
         epilog=(
             "template fields: " + " ".join("{" + f + "}" for f in TEMPLATE_FIELDS) + "\n"
             "install writes Claude Code's settings.json (with a backup); an existing "

@@ -8,6 +8,7 @@ from typing import Any, Dict, List
 from .. import __version__
 from ..cache import LastRun
 from ..errors import ConfigError
+from ..paths import state_dir
 from .cache_state import describe
 from .connections import connection
 from .context import Context
@@ -44,6 +45,7 @@ def diagnose(app: Context) -> Dict[str, Any]:
                 ("config_file", paths.config_file),
                 ("credentials_dir", paths.credentials_dir),
                 ("cache_dir", paths.cache_dir),
+                ("state_dir", state_dir(app.environ)),
             )
         },
         "environment": {

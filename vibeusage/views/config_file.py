@@ -24,7 +24,7 @@ def default_config_text(providers: Sequence[Provider]) -> str:
         f"# deadline = {fetch.deadline:g}                   # seconds for the whole run",
         f"# max_concurrent = {fetch.max_concurrent}              # providers fetched at once",
         f"# fresh_ttl = {fetch.fresh_ttl:g}                  # reuse a snapshot this young",
-        f"# stale_threshold = {fetch.stale_threshold:g}          # --offline: older is stale",
+        f"# stale_threshold = {fetch.stale_threshold:g}          # older data is stale",
         f"# run_tools = {str(fetch.run_tools).lower()}               # false: no provider tool",
         "",
         "# [history]",
@@ -40,8 +40,17 @@ def default_config_text(providers: Sequence[Provider]) -> str:
             "# run_tools = true                 # default: as fetch.run_tools",
         ]
         lines += [
-            f"# {key} = {'true' if provider.option_default(key) else 'false'}"
-            for key, kind in provider.options.items()
-            if kind is bool
+            f"# {key} = {_toml_value(provider.option_default(key))}"
+            for key in provider.options
+            if provider.option_default(key) is not None
         ]
     return "\n".join(lines) + "\n"
+
+
+def _toml_value(value: object) -> str:
+    """A default as TOML writes it: ``true``/``false``, a bare number, a quoted string."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return f"{value:g}"
+    return '"' + str(value) + '"'

@@ -10,11 +10,11 @@ DESCRIPTION = (
 )
 EXIT_CODES = (
     "exit codes: 0 ok, 1 error, 2 authentication, 3 network, 4 invalid input, "
-    "5 partial (some data shown, some failed or stale), 130 interrupted"
+    "5 partial (some data shown, some failed or stale), 130 interrupted, 143 terminated"
 )
 ENVIRONMENT = (
-    "environment: VIBEUSAGE_CONFIG_DIR, VIBEUSAGE_CACHE_DIR, VIBEUSAGE_ENABLED_PROVIDERS, "
-    "NO_COLOR, HTTPS_PROXY, REQUESTS_CA_BUNDLE"
+    "environment: VIBEUSAGE_CONFIG_DIR, VIBEUSAGE_CACHE_DIR, VIBEUSAGE_STATE_DIR, "
+    "VIBEUSAGE_ENABLED_PROVIDERS, VIBEUSAGE_RUN_TOOLS, NO_COLOR, HTTPS_PROXY, REQUESTS_CA_BUNDLE"
 )
 
 

@@ -23,6 +23,7 @@ PROVIDER = Provider(
     ),
     setup_hint="Install Claude Code and log in by running `claude`; vibeusage reads its login.",
     options={"cli_refresh": bool, "statusline_ttl": float},
+    option_defaults={"statusline_ttl": 600},  # statusline.snapshot.DEFAULT_TTL
     description="Claude Code on Pro, Max and Team plans",
     secret=SecretSpec(
         name="session_key",

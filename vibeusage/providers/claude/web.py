@@ -1,8 +1,9 @@
 """Claude's ``web`` strategy: a claude.ai ``sessionKey`` that the user gave vibeusage.
 
 The key lives in vibeusage's own credential store. Usage is per organisation: the first
-organisation that can chat is chosen and its id cached in ``<cache>/org-ids/claude``
-(dropped when the usage endpoint answers 403/404, then chosen afresh once).
+organisation that can chat is chosen and its id cached in
+``<cache>/providers/claude/organization.json`` (dropped when the usage endpoint answers
+403/404, then chosen afresh once).
 """
 
 from dataclasses import dataclass, replace

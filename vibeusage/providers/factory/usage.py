@@ -3,8 +3,8 @@
 Units (``shared/providers/factory.md`` §4): ``usedPercent`` is a percent, the legacy
 ``usedRatio`` a fraction 0–1, money is US cents (``extraUsageBalanceCents``), legacy dates
 are epoch milliseconds, and ``windowEnd`` comes as ISO text, epoch seconds or epoch
-milliseconds. A lapsed window keeps reporting its last figure: it is shown as 0 % with no
-reset, as droid and the dashboard do.
+milliseconds. A lapsed window keeps reporting its last figure: it is kept with its end, so
+the model marks it as reset (shown empty, counted as 0 %).
 """
 
 from dataclasses import dataclass
