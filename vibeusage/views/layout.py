@@ -10,6 +10,7 @@ import textwrap
 from typing import List, Optional, Sequence
 
 from ..terminal import DEFAULT_WIDTH as DEFAULT_WIDTH
+
 #: Narrower than this, a table's last column always goes on a line of its own.
 MIN_FOLDED_COLUMN = 24
 #: How far a folded cell is indented under its row.
