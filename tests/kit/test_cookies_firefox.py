@@ -133,6 +133,30 @@ def test_a_profile_whose_database_is_not_sqlite_is_a_note_and_the_next_is_read(h
     assert "cannot read" in notes[0].text and "DatabaseError" in notes[0].text
 
 
+def test_a_huge_cookie_database_is_a_note_and_is_not_copied(home_root, monkeypatch):
+    import shutil
+
+    from vibeusage.kit.cookies.sqlite_copy import MAX_DATABASE
+
+    root = write_firefox(
+        home_root,
+        [
+            ("huge.default", []),
+            ("good.other", [("session_id", "good-value", "example.org", EXPIRES)]),
+        ],
+    )
+    with open(root / "huge.default" / "cookies.sqlite", "r+b") as handle:
+        handle.truncate(MAX_DATABASE + 1)  # sparse: costs no disk here
+    copied = []
+    real_copy = shutil.copyfile
+    monkeypatch.setattr(shutil, "copyfile", lambda a, b: copied.append(a) or real_copy(a, b))
+    cookies, notes = firefox(home_root)
+    assert [c.value for c in cookies] == ["good-value"]
+    assert [n.found for n in notes] == [False]
+    assert "TooLargeToCopy" in notes[0].text
+    assert all("huge.default" not in str(path) for path in copied)
+
+
 @pytest.mark.parametrize(
     "platform, environ, expected",
     [
