@@ -345,3 +345,13 @@ def test_undeclared_key_is_rejected_when_the_provider_declares_its_options(confi
     with pytest.raises(ConfigError) as info:
         load_config(config_path, KNOWN, {}, OPTIONS)
     assert "unknown key `providers.claude.cli_refrsh`" in info.value.message
+
+
+def test_a_provider_number_option_out_of_its_bounds_is_refused_when_the_config_loads(cli, home):
+    home.write_config("[providers.claude]\nstatusline_ttl = 0\n")
+    result = cli("config", "show")
+    assert result.code == 4
+    assert "providers.claude.statusline_ttl" in result.err
+    assert "between 1 and 86400" in result.err
+    home.write_config("[providers.claude]\nstatusline_ttl = 900\n")
+    assert cli("config", "show").code == 0

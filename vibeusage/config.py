@@ -117,16 +117,22 @@ def load_config(
     known_providers: Mapping[str, Sequence[str]],
     environ: Mapping[str, str],
     provider_options: Optional[Mapping[str, Mapping[str, type]]] = None,
+    provider_bounds: Optional[Mapping[str, Mapping[str, Tuple[float, float]]]] = None,
 ) -> Config:
     """Read and validate ``path`` (missing = defaults), then apply environment overrides.
 
     ``known_providers`` maps each provider id to its strategy names, so that typos in
     provider ids or ``auth_source`` are reported instead of silently ignored.
     ``provider_options`` maps a provider id to the extra keys its table accepts and their
-    types; a provider listed there rejects any other key.
+    types; a provider listed there rejects any other key. ``provider_bounds`` gives the
+    lowest and highest value of a provider's number options.
     """
     data = _load_toml(path)
-    config = _parse(data, known_providers, path, provider_options or {}) if data else Config()
+    config = (
+        _parse(data, known_providers, path, provider_options or {}, provider_bounds or {})
+        if data
+        else Config()
+    )
     env_value = environ.get("VIBEUSAGE_ENABLED_PROVIDERS")
     names = tuple(n.strip().lower() for n in (env_value or "").split(",") if n.strip())
     if names:
@@ -212,6 +218,7 @@ def _parse(
     known: Mapping[str, Sequence[str]],
     path: Path,
     provider_options: Mapping[str, Mapping[str, type]],
+    provider_bounds: Mapping[str, Mapping[str, Tuple[float, float]]],
 ) -> Config:
     top = _Reader(data, "", path)
     top.check_keys(("enabled_providers", "display", "fetch", "providers", "history"))
@@ -286,6 +293,10 @@ def _parse(
             for name, expected in schema.items():
                 if name in options and not _is_type(options[name], expected):
                     raise reader.fail(name, _TYPE_NAMES.get(expected, expected.__name__))
+        for name, (low, high) in provider_bounds.get(key, {}).items():
+            value = options.get(name)
+            if isinstance(value, (int, float)) and not low <= value <= high:
+                raise reader.fail(name, f"between {low:g} and {high:g}")
         providers[key] = ProviderConfig(
             enabled=reader.boolean("enabled", True),
             auth_source=reader.choice("auth_source", "auto", sources),

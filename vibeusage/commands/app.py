@@ -69,6 +69,7 @@ class App:
                 {pid: p.strategy_names() for pid, p in self.registry.items()},
                 self.environ,
                 {pid: p.options for pid, p in self.registry.items()},
+                {pid: p.option_bounds for pid, p in self.registry.items()},
             )
         return self._config
 

@@ -185,6 +185,7 @@ class Provider:
         "description",
         "options",
         "option_defaults",
+        "option_bounds",
         "secret",
         "login",
         "login_key",
@@ -207,6 +208,7 @@ class Provider:
         description: str = "",
         options: Optional[Mapping[str, type]] = None,
         option_defaults: Optional[Mapping[str, Any]] = None,
+        option_bounds: Optional[Mapping[str, Tuple[float, float]]] = None,
         secret: Optional[SecretSpec] = None,
         login: Union[str, Callable[..., str], None] = None,
         login_key: Union[str, Callable[..., Optional[str]], None] = None,
@@ -230,6 +232,8 @@ class Provider:
         #: The value of an option the file does not set, where it is not the usual one
         #: (``true`` for a bool, none otherwise): see :meth:`option_default`.
         self.option_defaults: Mapping[str, Any] = dict(option_defaults or {})
+        #: The lowest and highest value of a number option (checked when the config loads).
+        self.option_bounds: Mapping[str, Tuple[float, float]] = dict(option_bounds or {})
         #: The secret vibeusage can store for this provider, if any.
         self.secret = secret
         #: ``login(ctx, io) -> summary``: an interactive way in, run by ``vibeusage auth``.

@@ -113,4 +113,5 @@ def validate_file(app: Context, path: Path) -> None:
         {pid: tuple(s.name for s in p.strategies) for pid, p in app.registry.items()},
         app.environ,
         {pid: p.options for pid, p in app.registry.items()},
+        {pid: p.option_bounds for pid, p in app.registry.items()},
     )

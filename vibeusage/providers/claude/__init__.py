@@ -24,6 +24,7 @@ PROVIDER = Provider(
     setup_hint="Install Claude Code and log in by running `claude`; vibeusage reads its login.",
     options={"cli_refresh": bool, "statusline_ttl": float},
     option_defaults={"statusline_ttl": 600},  # statusline.snapshot.DEFAULT_TTL
+    option_bounds={"statusline_ttl": (1, 86400)},  # statusline.snapshot.TTL_RANGE
     description="Claude Code on Pro, Max and Team plans",
     secret=SecretSpec(
         name="session_key",
