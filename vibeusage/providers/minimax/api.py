@@ -15,16 +15,11 @@ from ...kit.api_keys import FoundKey, clean_key
 from ...kit.cloudflare import cloudflare_block
 from ...kit.envelope import shown_text
 from ...kit.http import Http, decoding, json_or_none
-from ...kit.regions import (
-    RegionMemory,
-    configured_region,
-    first_answer,
-    is_rejection,
-    region_order,
-)
+from ...kit.regions import first_answer, is_rejection
 from ...models import UsageSnapshot
 from ...timeparse import utcnow
-from ..base import FetchContext, FetchResult, Strategy
+from ..base import FetchContext
+from ..regional_key import RegionalKeyStrategy
 from .keys import PROVIDER_ID, STORED, find_key, stored_key_path
 from .refusals import (
     CLOUDFLARE_ADVICE,
@@ -50,53 +45,30 @@ def request_headers(key: str) -> Mapping[str, str]:
     return {"Authorization": f"Bearer {key}", "Accept": "application/json"}
 
 
-class MiniMaxApiKey(Strategy):
+class MiniMaxApiKey(RegionalKeyStrategy):
     """A MiniMax plan key against the ``remains`` endpoints."""
 
-    name = "api_key"
     label = "MiniMax plan API key"
+    provider_id = PROVIDER_ID
+    regions = REGIONS
+    hosts = HOSTS
+    no_key_message = "No MiniMax API key found"
+    no_key_remediation = "Set MINIMAX_API_KEY, or store a key with `vibeusage key minimax set`."
 
-    def available(self, ctx: FetchContext) -> bool:
-        try:
-            return find_key(ctx) is not None
-        except VibeusageError:
-            return True  # an unreadable stored key: run() says what is wrong with it
+    def find_key(self, ctx: FetchContext) -> Optional[FoundKey]:
+        return find_key(ctx)
 
-    def explain(self, ctx: FetchContext) -> str:
-        try:
-            found = find_key(ctx)
-            configured = configured_region(ctx.config.options, PROVIDER_ID, REGIONS)
-        except VibeusageError as exc:
-            return exc.message
-        if found is None:
-            return (
-                "no key: set MINIMAX_API_KEY or store one with `vibeusage key minimax set` "
-                f"({stored_key_path(ctx)})"
-            )
-        order = region_order(configured, found.region or "global", REGIONS)
-        hosts = " then ".join(HOSTS[region].split("//")[1] for region in order)
-        kind = " (a pay-as-you-go key: it has no plan quota)" if _payg(found) else ""
-        return f"{found.where}{kind}; asks {hosts}"
-
-    def run(self, ctx: FetchContext) -> FetchResult:
-        found = find_key(ctx)
-        if found is None:
-            raise VibeusageError(
-                "No MiniMax API key found",
-                ErrorCategory.AUTHENTICATION,
-                remediation="Set MINIMAX_API_KEY, or store a key with `vibeusage key minimax set`.",
-            )
-        configured = configured_region(ctx.config.options, PROVIDER_ID, REGIONS)
-        memory = RegionMemory(ctx.state)
-        start = memory.recall(found.api_key, ctx.now(), REGIONS) or found.region or "global"
-        now = ctx.now()
-        region, snapshot = first_answer(
-            region_order(configured, start, REGIONS),
-            lambda r: ask_region(ctx.http, r, found, now),
+    def no_key_explanation(self, ctx: FetchContext) -> str:
+        return (
+            "no key: set MINIMAX_API_KEY or store one with `vibeusage key minimax set` "
+            f"({stored_key_path(ctx)})"
         )
-        if configured is None:
-            memory.remember(found.api_key, region, now)
-        return FetchResult.ok(snapshot)
+
+    def key_remark(self, found: FoundKey) -> str:
+        return " (a pay-as-you-go key: it has no plan quota)" if _payg(found) else ""
+
+    def ask_region(self, http: Http, region: str, found: FoundKey, now: datetime) -> UsageSnapshot:
+        return ask_region(http, region, found, now)
 
 
 def ask_region(http: Http, region: str, found: FoundKey, now: datetime) -> UsageSnapshot:

@@ -14,16 +14,11 @@ from ...errors import ErrorCategory, VibeusageError
 from ...kit.api_keys import FoundKey, clean_key
 from ...kit.envelope import shown_text
 from ...kit.http import Http, decoding, json_or_none
-from ...kit.regions import (
-    RegionMemory,
-    configured_region,
-    first_answer,
-    is_rejection,
-    region_order,
-)
+from ...kit.regions import first_answer, is_rejection
 from ...models import UsageSnapshot
 from ...timeparse import utcnow
-from ..base import FetchContext, FetchResult, Strategy
+from ..base import FetchContext
+from ..regional_key import RegionalKeyStrategy
 from .keys import PROVIDER_ID, STORED, claude_settings_path, find_key, stored_key_path
 from .refusals import NAME, body_error, key_rejected, no_quota
 from .usage import parse_quota
@@ -45,51 +40,28 @@ def request_headers(key: str) -> Mapping[str, str]:
     }
 
 
-class ZaiApiKey(Strategy):
+class ZaiApiKey(RegionalKeyStrategy):
     """A Z.ai / BigModel API key against the Coding Plan quota endpoint."""
 
-    name = "api_key"
     label = "Z.ai API key"
+    provider_id = PROVIDER_ID
+    regions = REGIONS
+    hosts = HOSTS
+    no_key_message = "No Z.ai API key found"
+    no_key_remediation = "Set ZAI_API_KEY, or store a key with `vibeusage key zai set`."
 
-    def available(self, ctx: FetchContext) -> bool:
-        try:
-            return find_key(ctx) is not None
-        except VibeusageError:
-            return True  # an unreadable stored key: run() says what is wrong with it
+    def find_key(self, ctx: FetchContext) -> Optional[FoundKey]:
+        return find_key(ctx)
 
-    def explain(self, ctx: FetchContext) -> str:
-        try:
-            found = find_key(ctx)
-            configured = configured_region(ctx.config.options, PROVIDER_ID, REGIONS)
-        except VibeusageError as exc:
-            return exc.message
-        if found is None:
-            return (
-                "no key: set ZAI_API_KEY, store one with `vibeusage key zai set` "
-                f"({stored_key_path(ctx)}), or point Claude Code at Z.ai "
-                f"({claude_settings_path(ctx)})"
-            )
-        order = region_order(configured, found.region or "global", REGIONS)
-        hosts = " then ".join(HOSTS[region].split("//")[1] for region in order)
-        return f"{found.where}; asks {hosts}"
+    def no_key_explanation(self, ctx: FetchContext) -> str:
+        return (
+            "no key: set ZAI_API_KEY, store one with `vibeusage key zai set` "
+            f"({stored_key_path(ctx)}), or point Claude Code at Z.ai "
+            f"({claude_settings_path(ctx)})"
+        )
 
-    def run(self, ctx: FetchContext) -> FetchResult:
-        found = find_key(ctx)
-        if found is None:
-            raise VibeusageError(
-                "No Z.ai API key found",
-                ErrorCategory.AUTHENTICATION,
-                remediation="Set ZAI_API_KEY, or store a key with `vibeusage key zai set`.",
-            )
-        configured = configured_region(ctx.config.options, PROVIDER_ID, REGIONS)
-        memory = RegionMemory(ctx.state)
-        start = memory.recall(found.api_key, ctx.now(), REGIONS) or found.region or "global"
-        order = region_order(configured, start, REGIONS)
-        now = ctx.now()
-        region, snapshot = first_answer(order, lambda r: ask_region(ctx.http, r, found, now))
-        if configured is None:
-            memory.remember(found.api_key, region, now)
-        return FetchResult.ok(snapshot)
+    def ask_region(self, http: Http, region: str, found: FoundKey, now: datetime) -> UsageSnapshot:
+        return ask_region(http, region, found, now)
 
 
 def ask_region(http: Http, region: str, found: FoundKey, now: datetime) -> UsageSnapshot:
