@@ -38,6 +38,14 @@ def parse_retry_after(value: Optional[str], now: Optional[datetime] = None) -> f
     return min(seconds, 24 * 3600.0)
 
 
+#: The statuses with a meaning of their own: what the provider did, and the category.
+_STATUS_ERRORS = {
+    401: ("rejected the credentials (HTTP 401): expired or revoked", ErrorCategory.AUTHENTICATION),
+    403: ("refused access to usage data (HTTP 403)", ErrorCategory.AUTHORIZATION),
+    404: ("usage endpoint not found (HTTP 404)", ErrorCategory.NOT_FOUND),
+}
+
+
 def classify_http_status(
     status: int,
     provider_name: str,
@@ -50,24 +58,12 @@ def classify_http_status(
 
     ``now`` is the caller's clock, against which a Retry-After date is measured.
     """
-    if status == 401:
+    known = _STATUS_ERRORS.get(status)
+    if known is not None:
+        text, category = known
         return VibeusageError(
-            f"{provider_name} rejected the credentials (HTTP 401): expired or revoked",
-            ErrorCategory.AUTHENTICATION,
-            remediation=remediation,
-            status_code=status,
-        )
-    if status == 403:
-        return VibeusageError(
-            f"{provider_name} refused access to usage data (HTTP 403)",
-            ErrorCategory.AUTHORIZATION,
-            remediation=remediation,
-            status_code=status,
-        )
-    if status == 404:
-        return VibeusageError(
-            f"{provider_name} usage endpoint not found (HTTP 404)",
-            ErrorCategory.NOT_FOUND,
+            f"{provider_name} {text}",
+            category,
             remediation=remediation,
             status_code=status,
         )
