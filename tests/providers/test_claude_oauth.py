@@ -27,6 +27,7 @@ from responses import matchers
 
 from tests.conftest import SNAPSHOT_KEYS, USAGE_URL, Home, load_fixture, usage_calls
 from tests.conftest import make_ctx as conftest_make_ctx
+from tests.providers.fake_tools import alive, gone_within
 from vibeusage.cache import ANY_LOGIN, FailureGate
 from vibeusage.config import Config, ProviderConfig
 from vibeusage.errors import ErrorCategory, VibeusageError
@@ -186,30 +187,6 @@ class Fakes:
         return [pid for pid in (self.read(n) for n in names) if isinstance(pid, int)]
 
 
-def _alive(pid: int) -> bool:
-    """True while ``pid`` runs (a zombie waiting for a non-reaping init counts as gone)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # pragma: no cover - pid reused by another user's process
-        return True
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return True
-    return state not in ("Z", "X")
-
-
-def gone_within(pid: int, seconds: float) -> bool:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if not _alive(pid):
-            return True
-        time.sleep(0.05)
-    return not _alive(pid)
-
-
 @pytest.fixture
 def fakes(tmp_path: Path) -> Iterator[Fakes]:
     bin_dir = tmp_path / "bin"
@@ -220,7 +197,7 @@ def fakes(tmp_path: Path) -> Iterator[Fakes]:
     yield result
     # Whatever a fake started and the code under test failed to stop: stop it here.
     for pid in result.recorded_pids():
-        if _alive(pid):
+        if alive(pid):
             try:
                 os.kill(pid, signal.SIGKILL)
             except OSError:

@@ -26,6 +26,7 @@ import requests
 from responses import matchers
 
 from tests.conftest import FIXTURES, Home, load_fixture, make_ctx
+from tests.providers.fake_tools import alive, gone_within
 from vibeusage.errors import ErrorCategory, VibeusageError
 from vibeusage.models import OverageUsage, PeriodType, ProviderIdentity, UsageSnapshot
 from vibeusage.providers.base import FetchContext, FetchResult
@@ -215,21 +216,6 @@ def auth_document(access: str = ACCESS, account_id: Optional[str] = ACCOUNT_ID) 
     return data
 
 
-def alive(pid: int) -> bool:
-    """True while ``pid`` runs (a zombie left for a non-reaping init counts as gone)."""
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # pragma: no cover - pid reused by another user's process
-        return True
-    try:
-        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
-    except (OSError, IndexError):
-        return True
-    return state not in ("Z", "X")
-
-
 def reaped(pid: int) -> bool:
     """True once ``pid`` is gone entirely: not running and not a zombie waiting to be reaped."""
     try:
@@ -237,15 +223,6 @@ def reaped(pid: int) -> bool:
     except ProcessLookupError:
         return True
     return False
-
-
-def gone_within(pid: int, seconds: float) -> bool:
-    end = time.monotonic() + seconds
-    while time.monotonic() < end:
-        if not alive(pid):
-            return True
-        time.sleep(0.05)
-    return not alive(pid)
 
 
 @dataclass
