@@ -21,41 +21,12 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
 
-SCRIPT = """
-import sys, threading
-from pathlib import Path
-sys.path.insert(0, sys.argv[3])
-from tests.fakes import FakeStrategy, fake_provider
-from vibeusage.kit.processes import spawn_group
-from vibeusage.providers.base import FetchResult
-import vibeusage.providers
+from tests.providers.fake_tools import alive  # noqa: E402
 
-pid_file = Path(sys.argv[1])
-
-def spawn_and_hang(ctx):
-    child = spawn_group(["sleep", "60"])
-    pid_file.write_text(str(child.pid))
-    threading.Event().wait()
-    return FetchResult()
-
-provider = fake_provider("slow", [FakeStrategy("slow", behaviour=spawn_and_hang)])
-vibeusage.providers.all_providers = lambda: (provider,)
-from vibeusage.cli import main
-sys.exit(main(["slow", "--json", "--timeout", "60", "-o", sys.argv[2]]))
-"""
-
-
-def alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:
-        with open(f"/proc/{pid}/stat", encoding="utf-8") as stat:
-            return stat.read().split(")")[-1].split()[0] not in ("Z", "X")
-    except OSError:
-        return True
+#: The run that hangs (shared with the signal tests).
+SCRIPT = ROOT / "tests" / "hanging_run.py"
 
 
 def one_run(root: Path, delay: float) -> "tuple[float, bool, bool, int]":
@@ -71,7 +42,7 @@ def one_run(root: Path, delay: float) -> "tuple[float, bool, bool, int]":
         VIBEUSAGE_CACHE_DIR=str(root / "cache"),
     )
     proc = subprocess.Popen(
-        [sys.executable, "-c", SCRIPT, str(pid_file), str(root / "out.json"), str(ROOT)],
+        [sys.executable, str(SCRIPT), str(pid_file), str(root / "out.json"), str(ROOT)],
         env=env,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -9,42 +9,11 @@ from pathlib import Path
 
 import pytest
 
+from tests.hanging_run import SCRIPT
+from tests.providers.fake_tools import alive
+
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.skipif(sys.platform.startswith("win"), reason="POSIX signals")
-
-SCRIPT = """
-import sys, threading, time
-from pathlib import Path
-from tests.fakes import FakeStrategy, fake_provider
-from vibeusage.kit.processes import spawn_group
-from vibeusage.providers.base import FetchResult
-import vibeusage.providers
-
-pid_file = Path(sys.argv[1])
-
-def spawn_and_hang(ctx):
-    child = spawn_group(["sleep", "60"])
-    pid_file.write_text(str(child.pid))
-    threading.Event().wait()
-    return FetchResult()
-
-provider = fake_provider("slow", [FakeStrategy("slow", behaviour=spawn_and_hang)])
-vibeusage.providers.all_providers = lambda: (provider,)
-from vibeusage.cli import main
-sys.exit(main(["slow", "--json", "--timeout", "60", "-o", sys.argv[2]]))
-"""
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    try:  # a zombie left for init to reap counts as gone
-        with open(f"/proc/{pid}/stat", encoding="utf-8") as stat:
-            return stat.read().split(")")[-1].split()[0] not in ("Z", "X")
-    except OSError:
-        return True
 
 
 @pytest.mark.parametrize("sig, code", [(signal.SIGTERM, 143), (signal.SIGINT, 130)])
@@ -53,7 +22,7 @@ def test_signal_during_fetch_exits_fast_and_kills_children(tmp_path, home, sig, 
     output = tmp_path / "out" / "usage.json"
     output.parent.mkdir()
     proc = subprocess.Popen(
-        [sys.executable, "-c", SCRIPT, str(pid_file), str(output)],
+        [sys.executable, str(SCRIPT), str(pid_file), str(output), str(ROOT)],
         cwd=str(ROOT),
         env=dict(os.environ, PYTHONPATH=str(ROOT)),
         stdout=subprocess.PIPE,
@@ -74,7 +43,7 @@ def test_signal_during_fetch_exits_fast_and_kills_children(tmp_path, home, sig, 
     assert took < 2.0, f"exit took {took:.2f} s"
     assert "Traceback" not in err
     gone_by = time.monotonic() + 3
-    while _alive(child) and time.monotonic() < gone_by:
+    while alive(child) and time.monotonic() < gone_by:
         time.sleep(0.05)
-    assert not _alive(child), "the strategy's child process survived"
+    assert not alive(child), "the strategy's child process survived"
     assert list(output.parent.iterdir()) == [], "no partial or temporary output file"
