@@ -10,13 +10,12 @@ import os
 import shlex
 import subprocess
 import sys
-from datetime import timedelta
 from pathlib import Path
 from typing import Dict, List
 
 import pytest
 
-from vibeusage.timeparse import utcnow
+from tests.codex_logs import write_recent_reading
 
 posix_only = pytest.mark.skipif(os.name != "posix", reason="cron and systemd recipes are POSIX")
 
@@ -87,26 +86,7 @@ def installed(tmp_path):
 
 def codex_session_log(home: Path) -> None:
     """Codex's own session log with a reading from a minute ago (the ``local`` strategy)."""
-    now = utcnow()
-    event = {
-        "timestamp": (now - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
-        "type": "event_msg",
-        "payload": {
-            "type": "token_count",
-            "info": None,
-            "rate_limits": {
-                "primary": {
-                    "used_percent": 27.0,
-                    "window_minutes": 10080,
-                    "resets_at": int((now + timedelta(days=3)).timestamp()),
-                },
-                "secondary": None,
-            },
-        },
-    }
-    folder = home / ".codex" / "sessions" / now.strftime("%Y/%m/%d")
-    folder.mkdir(parents=True)
-    (folder / "rollout-2026-01-01T00-00-00-0001.jsonl").write_text(json.dumps(event) + "\n")
+    write_recent_reading(home / ".codex")
     config = home / ".config" / "vibeusage"
     config.mkdir(parents=True)
     (config / "config.toml").write_text('enabled_providers = ["codex"]\n')

@@ -2,11 +2,10 @@
 as a provider without credentials is; ``auth`` and ``doctor`` say why; naming it is an error."""
 
 import json
-from datetime import timedelta
 
 import pytest
 
-from vibeusage.timeparse import utcnow
+from tests.codex_logs import write_recent_reading
 
 
 @pytest.fixture
@@ -22,27 +21,8 @@ def gemini_api_key(home):
 @pytest.fixture
 def codex_log(home, monkeypatch, tmp_path):
     """A Codex session log with a reading from a minute ago (no network needed)."""
-    now = utcnow()
-    event = {
-        "timestamp": (now - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%S.000Z"),
-        "type": "event_msg",
-        "payload": {
-            "type": "token_count",
-            "info": None,
-            "rate_limits": {
-                "primary": {
-                    "used_percent": 27.0,
-                    "window_minutes": 10080,
-                    "resets_at": int((now + timedelta(days=3)).timestamp()),
-                },
-                "secondary": None,
-            },
-        },
-    }
     codex_home = tmp_path / "codex"
-    folder = codex_home / "sessions" / now.strftime("%Y/%m/%d")
-    folder.mkdir(parents=True)
-    (folder / "rollout-2026-01-01T00-00-00-0001.jsonl").write_text(json.dumps(event) + "\n")
+    write_recent_reading(codex_home)
     monkeypatch.setenv("CODEX_HOME", str(codex_home))
 
 
